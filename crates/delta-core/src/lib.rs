@@ -1,0 +1,12 @@
+//! `delta-core`: the Delta Exchange client in Rust — configuration, request signing, exact decimals,
+//! typed wire models, the REST client and its rate limiter. No Python, no Nautilus.
+
+pub mod auth;
+pub mod config;
+pub mod decimal;
+pub mod error;
+pub mod wire;
+
+pub use config::{ApiSecret, Credentials, Environment, ResolvedUrls};
+pub use decimal::{Decimal, DecimalError, NumDecimal};
+pub use error::{ApiErrorCode, DeltaError, DeltaResult};
