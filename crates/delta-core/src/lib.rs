@@ -5,6 +5,9 @@ pub mod auth;
 pub mod config;
 pub mod decimal;
 pub mod error;
+pub mod http;
+pub mod model;
+pub mod shape;
 pub mod wire;
 
 pub use config::{ApiSecret, Credentials, Environment, ResolvedUrls};
