@@ -9,7 +9,30 @@
 //! Deserialize from bytes or text (`serde_json::from_slice` / `from_str`): the exact-number readers
 //! borrow raw JSON and do not work through `serde_json::Value`.
 
+pub mod batch;
+pub mod bracket;
 pub mod codec;
 pub mod envelope;
+pub mod leverage;
+pub mod order;
+pub mod order_request;
+pub mod product;
+mod wire_enum;
 
+pub use batch::{
+    BatchCancelItem, BatchCancelRequest, BatchCreateItem, BatchCreateRequest, BatchEditItem, BatchEditRequest,
+    MAX_BATCH_ORDERS,
+};
+pub use bracket::{BracketEditRequest, BracketLeg, BracketOrderRequest};
 pub use envelope::{ApiErrorDetail, ApiErrorEnvelope, BareOrWrapped, EmptyResult, Envelope, GatewayError, PageMeta};
+pub use leverage::{MarginMode, OrderLeverage, SetLeverageRequest};
+pub use order::{
+    MmpGroup, Order, OrderMetaData, OrderState, OrderType, Side, StopOrderType, StopTriggerMethod, TimeInForce,
+};
+pub use order_request::{
+    CancelAllRequest, CancelOrderRequest, CreateOrderRequest, EditOrderRequest, MAX_CLIENT_ORDER_ID_LEN,
+};
+pub use product::{
+    Asset, AssetStatus, ConstituentExchange, ContractType, IndexType, NotionalType, Product, ProductSpecs,
+    ProductState, ProductSummary, SpotIndex, TradingStatus,
+};
