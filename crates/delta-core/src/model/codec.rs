@@ -84,3 +84,62 @@ where
 fn is_empty_object(text: &str) -> bool {
     text.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')).is_some_and(|inner| inner.trim().is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Fields {
+        #[serde(serialize_with = "flag_text", deserialize_with = "crate::wire::flag")]
+        flag: bool,
+        #[serde(default, serialize_with = "opt_flag_text", deserialize_with = "crate::wire::opt_flag")]
+        maybe: Option<bool>,
+        #[serde(serialize_with = "int_text", deserialize_with = "crate::wire::int")]
+        millis: u64,
+        #[serde(deserialize_with = "id_text")]
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+        nullable: Option<Option<u32>>,
+        #[serde(default, deserialize_with = "empty_object_as_none", serialize_with = "none_as_empty_object")]
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Inner {
+        x: u32,
+    }
+
+    #[test]
+    fn text_forms_round_trip() {
+        let text = r#"{"flag":true,"maybe":null,"millis":5000,"id":42,"nullable":null,"inner":{ }}"#;
+        let fields: Fields = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            fields,
+            Fields { flag: true, maybe: None, millis: 5000, id: "42".into(), nullable: Some(None), inner: None }
+        );
+        assert_eq!(
+            serde_json::to_string(&fields).unwrap(),
+            r#"{"flag":"true","maybe":null,"millis":"5000","id":"42","nullable":null,"inner":{}}"#
+        );
+    }
+
+    #[test]
+    fn absent_and_present_values() {
+        let text = r#"{"flag":"false","maybe":"true","millis":"7","id":"e7ff05c2","inner":{"x":1},"nullable":3}"#;
+        let fields: Fields = serde_json::from_str(text).unwrap();
+        assert_eq!((fields.maybe, fields.nullable, fields.inner), (Some(true), Some(Some(3)), Some(Inner { x: 1 })));
+        let absent: Fields = serde_json::from_str(r#"{"flag":false,"millis":1,"id":"a"}"#).unwrap();
+        assert_eq!((&absent.nullable, &absent.inner), (&None, &None));
+        assert!(!serde_json::to_string(&absent).unwrap().contains("nullable"));
+    }
+
+    #[test]
+    fn ids_reject_other_types() {
+        for bad in [r#"{"flag":true,"millis":1,"id":1.5}"#, r#"{"flag":true,"millis":1,"id":[1]}"#] {
+            assert!(serde_json::from_str::<Fields>(bad).is_err(), "{bad}");
+        }
+    }
+}
