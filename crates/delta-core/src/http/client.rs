@@ -1,0 +1,484 @@
+//! [`DeltaHttpClient`] and the one transport function every endpoint goes through.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::Method;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Serialize;
+
+use crate::auth::{timestamp_seconds, Signer};
+use crate::config::{Environment, ResolvedUrls};
+use crate::error::{DeltaError, DeltaResult};
+use crate::http::config::HttpClientConfig;
+use crate::http::query::QueryString;
+use crate::http::rate_limit::{endpoint_weight, QuotaStatus, RateLimiter};
+use crate::http::response::{decode_body, decode_envelope, error_from_status, RATE_LIMIT_RESET_HEADER};
+use crate::http::retry::{RetryDecision, RetryPolicy};
+use crate::model::{EmptyResult, Envelope};
+
+const API_KEY: HeaderName = HeaderName::from_static("api-key");
+const TIMESTAMP: HeaderName = HeaderName::from_static("timestamp");
+const SIGNATURE: HeaderName = HeaderName::from_static("signature");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The REST client for every endpoint of Delta's API v2 (REFERENCE 7).
+///
+/// Cheap to clone (an [`Arc`] inside): clones share the connection pool, the signer and the rate limiter.
+/// Endpoint methods live in the `market`, `orders`, `positions`, `wallet` and `account` modules.
+#[derive(Clone)]
+pub struct DeltaHttpClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    signer: Option<Signer>,
+    api_key: Option<HeaderValue>,
+    user_agent: HeaderValue,
+    limiter: RateLimiter,
+    retry: RetryPolicy,
+    default_rate_limit_reset: Duration,
+    order_lookup_attempts: u32,
+    max_pages: usize,
+}
+
+impl fmt::Debug for DeltaHttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeltaHttpClient")
+            .field("base_url", &self.inner.base_url)
+            .field("signer", &self.inner.signer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Never signed.
+    Public,
+    /// Signed when credentials are configured (the quota then reflects the user, not the IP).
+    Optional,
+    /// Must be signed; refused locally without credentials.
+    Private,
+}
+
+/// One request, fully serialized before the first attempt: the query string and body bytes are built
+/// once and reused verbatim for the URL, the signature and every retry.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    method: Method,
+    path: String,
+    query: QueryString,
+    body: Option<Vec<u8>>,
+    access: Access,
+    product: Option<(u64, u32)>,
+}
+
+impl Call {
+    /// A public `GET` of `path` (which starts with `/v2/`).
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path.into(), None)
+    }
+
+    /// A `POST` with a JSON body.
+    pub fn post(path: impl Into<String>, body: &impl Serialize) -> DeltaResult<Self> {
+        Ok(Self::new(Method::POST, path.into(), Some(to_body(body)?)))
+    }
+
+    /// A `PUT` with a JSON body.
+    pub fn put(path: impl Into<String>, body: &impl Serialize) -> DeltaResult<Self> {
+        Ok(Self::new(Method::PUT, path.into(), Some(to_body(body)?)))
+    }
+
+    /// A `DELETE` with a JSON body (Delta's cancels carry and sign one).
+    pub fn delete(path: impl Into<String>, body: &impl Serialize) -> DeltaResult<Self> {
+        Ok(Self::new(Method::DELETE, path.into(), Some(to_body(body)?)))
+    }
+
+    fn new(method: Method, path: String, body: Option<Vec<u8>>) -> Self {
+        Self { method, path, query: QueryString::new(), body, access: Access::Public, product: None }
+    }
+
+    /// Sets the query string.
+    pub fn query(mut self, query: QueryString) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Requires credentials and signs the request.
+    pub fn private(mut self) -> Self {
+        self.access = Access::Private;
+        self
+    }
+
+    /// Signs the request when credentials are configured.
+    pub fn optionally_signed(mut self) -> Self {
+        self.access = Access::Optional;
+        self
+    }
+
+    /// Charges `operations` against the per-product matching-engine limit (placement, edit, batch).
+    pub fn product_operations(mut self, product_id: Option<u64>, operations: u32) -> Self {
+        self.product = product_id.map(|id| (id, operations));
+        self
+    }
+
+    /// The query string as it will be sent and signed.
+    #[cfg(test)]
+    pub fn query_text(&self) -> &str {
+        self.query.as_str()
+    }
+
+    /// `METHOD /path`, the label used in errors and logs.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+fn to_body(body: &impl Serialize) -> DeltaResult<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| DeltaError::InvalidRequest(format!("cannot serialize the request body: {e}")))
+}
+
+/// A failed call, with whether the request may have reached Delta (decides what a mutation may assume).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The error returned to the caller.
+    pub error: DeltaError,
+    /// True after a timeout or transport error once the connection was up: the request may have been
+    /// processed although no answer arrived.
+    pub outcome_unknown: bool,
+}
+
+impl From<DeltaError> for Failure {
+    fn from(error: DeltaError) -> Self {
+        Self { error, outcome_unknown: false }
+    }
+}
+
+/// The body and status of a successful (2xx) answer.
+pub(crate) struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl DeltaHttpClient {
+    /// Builds the client (one connection pool). Fails on an invalid URL, user agent or API key.
+    pub fn new(config: HttpClientConfig) -> DeltaResult<Self> {
+        let urls = ResolvedUrls::resolve(Environment::Local, Some(&config.base_url), None, None)?;
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .ok()
+            .filter(|_| !config.user_agent.trim().is_empty())
+            .ok_or_else(|| DeltaError::Config(format!("invalid user agent {:?}", config.user_agent)))?;
+        let api_key = match &config.credentials {
+            Some(credentials) => {
+                let mut value = HeaderValue::from_str(&credentials.api_key).map_err(|_| {
+                    DeltaError::Config("the API key contains characters not allowed in an HTTP header".into())
+                })?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .build()
+            .map_err(|e| DeltaError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let inner = Inner {
+            http,
+            base_url: urls.rest,
+            signer: config.credentials.as_ref().map(Signer::new),
+            api_key,
+            user_agent,
+            limiter: RateLimiter::new(config.rate_limit),
+            retry: RetryPolicy {
+                max_retries: config.max_retries,
+                base_delay: config.retry_base_delay,
+                max_delay: config.retry_max_delay,
+                max_rate_limit_wait: config.max_rate_limit_wait,
+            },
+            default_rate_limit_reset: config.default_rate_limit_reset,
+            order_lookup_attempts: config.order_lookup_attempts,
+            max_pages: config.max_pages,
+        };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// The REST host this client talks to (without `/v2`).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// True when an API key and secret are configured (private endpoints available).
+    pub fn credentials_configured(&self) -> bool {
+        self.inner.signer.is_some()
+    }
+
+    /// The client-side view of the REST quota.
+    pub fn rate_limit_status(&self) -> QuotaStatus {
+        self.inner.limiter.status()
+    }
+
+    pub(crate) fn max_pages(&self) -> usize {
+        self.inner.max_pages
+    }
+
+    pub(crate) fn order_lookup_attempts(&self) -> u32 {
+        self.inner.order_lookup_attempts
+    }
+
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// Sends `call` and decodes the envelope (with meta of type `M`).
+    pub(crate) async fn execute<T, M>(&self, call: Call) -> DeltaResult<Envelope<T, M>>
+    where
+        T: DeserializeOwned,
+        M: DeserializeOwned,
+    {
+        let answer = self.send(&call).await.map_err(|f| f.error)?;
+        decode_envelope(&call.endpoint(), answer.status, &answer.body)
+    }
+
+    /// Sends `call` and returns its `result`.
+    pub(crate) async fn result<T: DeserializeOwned>(&self, call: Call) -> DeltaResult<T> {
+        self.result_or_failure(call).await.map_err(|f| f.error)
+    }
+
+    /// Like [`Self::result`], keeping whether a failed request may have reached Delta.
+    pub(crate) async fn result_or_failure<T: DeserializeOwned>(&self, call: Call) -> Result<T, Failure> {
+        let answer = self.send(&call).await?;
+        let envelope: Envelope<T, IgnoredAny> = decode_envelope(&call.endpoint(), answer.status, &answer.body)?;
+        Ok(envelope.result)
+    }
+
+    /// Sends `call`, whose answer carries nothing but `success: true` (`result` absent or `{}`).
+    pub(crate) async fn acknowledge(&self, call: Call) -> DeltaResult<()> {
+        self.result::<EmptyResult>(call).await.map(|_| ())
+    }
+
+    /// Sends `call` and decodes the whole body as `T` (for answers that may come without the envelope).
+    pub(crate) async fn body<T: DeserializeOwned>(&self, call: Call) -> DeltaResult<T> {
+        let answer = self.send(&call).await.map_err(|f| f.error)?;
+        decode_body(&call.endpoint(), answer.status, &answer.body)
+    }
+
+    /// The transport: credentials check, rate limiter, signing, sending, status mapping, and retries of
+    /// idempotent requests (see the module docs of [`crate::http`]).
+    pub(crate) async fn send(&self, call: &Call) -> Result<Answer, Failure> {
+        if call.access == Access::Private && self.inner.signer.is_none() {
+            return Err(DeltaError::Config(format!(
+                "{} is a private endpoint: configure an API key and secret",
+                call.endpoint()
+            ))
+            .into());
+        }
+        let idempotent = call.method == Method::GET;
+        let mut retries_done = 0;
+        let mut rng: Option<SmallRng> = None;
+        loop {
+            let failure = match self.attempt(call).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            let rng = rng.get_or_insert_with(SmallRng::from_os_rng);
+            match self.inner.retry.decide(idempotent, &failure.error, retries_done, rng) {
+                RetryDecision::GiveUp => return Err(failure),
+                RetryDecision::Retry(delay) => {
+                    tracing::warn!(
+                        endpoint = %call.endpoint(),
+                        error = %failure.error,
+                        retry = retries_done + 1,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying Delta REST request"
+                    );
+                    tokio::time::sleep(delay).await;
+                    retries_done += 1;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, call: &Call) -> Result<Answer, Failure> {
+        let inner = &*self.inner;
+        let weight = endpoint_weight(call.method.as_str(), &call.path);
+        inner.limiter.acquire(weight, call.product).await.map_err(|e| {
+            DeltaError::InvalidRequest(format!("{} refused by the client-side rate limiter: {e}", call.endpoint()))
+        })?;
+        let signed = match call.access {
+            Access::Public => false,
+            Access::Optional | Access::Private => inner.signer.is_some(),
+        };
+        let headers = self.headers(call, signed, &timestamp_seconds())?;
+        let url = format!("{}{}{}", inner.base_url, call.path, call.query.as_str());
+        let mut request = inner.http.request(call.method.clone(), url).headers(headers);
+        if let Some(body) = &call.body {
+            request = request.body(body.clone());
+        }
+        let started = Instant::now();
+        let outcome = async {
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            let reset = response.headers().get(RATE_LIMIT_RESET_HEADER).map(|v| v.as_bytes().to_vec());
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, reset, body))
+        }
+        .await;
+        let latency_ms = started.elapsed().as_secs_f64() * 1e3;
+        let (status, reset, body) = outcome.map_err(|e| {
+            tracing::debug!(method = %call.method, path = %call.path, latency_ms, error = %e, "Delta REST request failed");
+            transport_failure(call.endpoint(), e, started.elapsed())
+        })?;
+        tracing::debug!(method = %call.method, path = %call.path, status, latency_ms, "Delta REST request");
+        if (200..300).contains(&status) {
+            return Ok(Answer { status, body: body.to_vec() });
+        }
+        let error =
+            error_from_status(&call.endpoint(), status, reset.as_deref(), &body, inner.default_rate_limit_reset);
+        if let DeltaError::RateLimited { reset_after, .. } = &error {
+            inner.limiter.on_rate_limited(*reset_after);
+        }
+        Err(error.into())
+    }
+
+    /// The headers of one attempt: `User-Agent` and `Accept` always, `Content-Type` with a body, and
+    /// `api-key`/`timestamp`/`signature` when `signed`.
+    fn headers(&self, call: &Call, signed: bool, timestamp: &str) -> DeltaResult<HeaderMap> {
+        let inner = &*self.inner;
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        headers.insert(ACCEPT, JSON);
+        if call.body.is_some() {
+            headers.insert(CONTENT_TYPE, JSON);
+        }
+        if let (true, Some(signer), Some(api_key)) = (signed, &inner.signer, &inner.api_key) {
+            let body = call.body.as_deref().unwrap_or_default();
+            let signature = signer.sign(call.method.as_str(), timestamp, &call.path, call.query.as_str(), body);
+            let mut signature = HeaderValue::from_str(signature.as_str())
+                .map_err(|e| DeltaError::InvalidRequest(format!("signature is not a header value: {e}")))?;
+            signature.set_sensitive(true);
+            let timestamp = HeaderValue::from_str(timestamp)
+                .map_err(|e| DeltaError::InvalidRequest(format!("timestamp is not a header value: {e}")))?;
+            headers.insert(API_KEY, api_key.clone());
+            headers.insert(TIMESTAMP, timestamp);
+            headers.insert(SIGNATURE, signature);
+        }
+        Ok(headers)
+    }
+}
+
+/// Maps a reqwest failure: timeouts → [`DeltaError::Timeout`], the rest → [`DeltaError::Transport`]. The
+/// outcome is unknown unless the connection was never established.
+fn transport_failure(endpoint: String, error: reqwest::Error, elapsed: Duration) -> Failure {
+    let outcome_unknown = !error.is_connect() && !error.is_builder();
+    let error = if error.is_timeout() {
+        DeltaError::Timeout { endpoint, elapsed }
+    } else {
+        DeltaError::Transport { endpoint, message: transport_message(error) }
+    };
+    Failure { error, outcome_unknown }
+}
+
+/// The error and its sources, without the URL (which carries no secret, but is already in `endpoint`).
+fn transport_message(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{self, USER_AGENT as DEFAULT_USER_AGENT};
+    use crate::config::Credentials;
+
+    const SECRET: &str = "7b6f39dcf660ec1c7c664f612c60410a2bd0c258416b498bf0311f94228f";
+
+    fn client(credentials: Option<Credentials>) -> DeltaHttpClient {
+        DeltaHttpClient::new(HttpClientConfig::new("http://127.0.0.1:9").with_credentials(credentials)).unwrap()
+    }
+
+    fn credentials() -> Credentials {
+        Credentials::new("sample-key", SECRET).unwrap()
+    }
+
+    #[test]
+    fn public_calls_carry_user_agent_and_no_auth_headers() {
+        for client in [client(None), client(Some(credentials()))] {
+            let call = Call::get("/v2/tickers");
+            let headers = client.headers(&call, false, "1542110948").unwrap();
+            assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
+            assert_eq!(headers[ACCEPT], "application/json");
+            for name in [API_KEY, TIMESTAMP, SIGNATURE, CONTENT_TYPE] {
+                assert!(!headers.contains_key(&name), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn signed_get_signs_the_query_exactly_as_sent() {
+        let client = client(Some(credentials()));
+        let mut query = QueryString::new();
+        query.push("product_id", 1).push("state", "open");
+        let call = Call::get("/v2/orders").query(query).private();
+        let headers = client.headers(&call, true, "1542110948").unwrap();
+        assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
+        assert_eq!(headers[API_KEY], "sample-key");
+        assert_eq!(headers[TIMESTAMP], "1542110948");
+        // REFERENCE 2.2 test vector: GET1542110948/v2/orders?product_id=1&state=open.
+        assert_eq!(headers[SIGNATURE], "4e38dda3e6477092f360ba70399266d8145630b22bcc34c0ec7f804d5746877a");
+        assert!(headers[SIGNATURE].is_sensitive());
+        assert!(!headers.contains_key(CONTENT_TYPE));
+    }
+
+    #[test]
+    fn bodies_are_signed_byte_for_byte_with_content_type() {
+        let client = client(Some(credentials()));
+        let body = serde_json::json!({"id": 884213557u64, "product_id": 27});
+        let call = Call::delete("/v2/orders", &body).unwrap().private();
+        let headers = client.headers(&call, true, "1779962400").unwrap();
+        assert_eq!(headers[CONTENT_TYPE], "application/json");
+        let sent = call.body.as_deref().unwrap();
+        assert_eq!(sent, br#"{"id":884213557,"product_id":27}"#);
+        let expected = auth::sign(SECRET, "DELETE", "1779962400", "/v2/orders", "", sent);
+        assert_eq!(headers[SIGNATURE], expected.as_str());
+    }
+
+    #[test]
+    fn construction_validates_and_debug_hides_the_secret() {
+        let signed = client(Some(credentials()));
+        assert!(signed.credentials_configured());
+        assert!(!format!("{signed:?}").contains(SECRET));
+        assert!(!client(None).credentials_configured());
+        assert!(DeltaHttpClient::new(HttpClientConfig::new("127.0.0.1:9")).is_err());
+        let mut bad_agent = HttpClientConfig::new("http://127.0.0.1:9");
+        bad_agent.user_agent = " ".into();
+        assert!(matches!(DeltaHttpClient::new(bad_agent), Err(DeltaError::Config(_))));
+        let bad_key = HttpClientConfig::new("http://127.0.0.1:9")
+            .with_credentials(Some(Credentials::new("key\nwith newline", "s").unwrap()));
+        assert!(matches!(DeltaHttpClient::new(bad_key), Err(DeltaError::Config(_))));
+    }
+
+    #[tokio::test]
+    async fn private_calls_without_credentials_fail_before_sending() {
+        let failure = client(None).send(&Call::get("/v2/orders").private()).await.err().unwrap();
+        let DeltaError::Config(message) = failure.error else { panic!("{:?}", failure.error) };
+        assert!(message.contains("GET /v2/orders"), "{message}");
+        assert!(!failure.outcome_unknown);
+    }
+}
