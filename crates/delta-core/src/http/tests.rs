@@ -385,3 +385,20 @@ async fn the_quota_is_read_bare_or_wrapped_and_signed_when_possible() {
     assert_eq!(first.current_quota, 9410);
     assert!(server.seen()[0].signature_valid());
 }
+
+#[tokio::test]
+async fn the_client_and_its_futures_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>(_: &T) {}
+    let server = Server::start(vec![ok(fixture("rest_order_create_response.json"))]).await;
+    let client = server.client(|_| {});
+    assert_send_sync(&client);
+    let order = tokio::spawn({
+        let client = client.clone();
+        async move { client.place_order(&limit_order(Some("strat1-000042"))).await }
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(order.client_order_id.as_deref(), Some("strat1-000042"));
+    assert_eq!(client.rate_limit_status().units_used, 5, "one placement weighs 5");
+}
