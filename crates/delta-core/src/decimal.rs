@@ -308,14 +308,42 @@ impl Hash for Decimal {
 }
 
 impl fmt::Display for Decimal {
+    /// Writes the value with exactly `scale` fraction digits, formatted into a stack buffer (no allocation,
+    /// no 128-bit division per digit group: this runs for every price serialized into a request).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.mantissa < 0 { "-" } else { "" };
-        let magnitude = self.mantissa.unsigned_abs();
-        if self.scale == 0 {
-            return write!(f, "{sign}{magnitude}");
+        // 39 digits of u128, a sign, a point and a leading zero fit in 48 bytes.
+        let mut buf = [0u8; 48];
+        let mut pos = buf.len();
+        let mut magnitude = self.mantissa.unsigned_abs();
+        let mut written = 0u8;
+        while magnitude > 0 || written <= self.scale {
+            if written == self.scale && self.scale > 0 {
+                pos -= 1;
+                buf[pos] = b'.';
+            }
+            pos -= 1;
+            buf[pos] = b'0' + digit_and_shift(&mut magnitude);
+            written += 1;
         }
-        let divisor = POW10[self.scale as usize] as u128;
-        write!(f, "{sign}{}.{:0width$}", magnitude / divisor, magnitude % divisor, width = self.scale as usize)
+        if self.mantissa < 0 {
+            pos -= 1;
+            buf[pos] = b'-';
+        }
+        // Only ASCII digits, '.' and '-' were written.
+        f.write_str(std::str::from_utf8(&buf[pos..]).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// The lowest decimal digit of `value`, removing it; divides in 64 bits when the value fits.
+#[inline]
+fn digit_and_shift(value: &mut u128) -> u8 {
+    if let Ok(small) = u64::try_from(*value) {
+        *value = (small / 10) as u128;
+        (small % 10) as u8
+    } else {
+        let digit = (*value % 10) as u8;
+        *value /= 10;
+        digit
     }
 }
 
@@ -434,9 +462,17 @@ mod tests {
 
     #[test]
     fn display_keeps_the_wire_scale() {
-        for text in ["68453.0", "0.000000000000000000", "-0.5", "200", "0.0005"] {
+        for text in ["68453.0", "0.000000000000000000", "-0.5", "200", "0.0005", "0", "-12.340", "0.1"] {
             assert_eq!(d(text).to_string(), text);
         }
+    }
+
+    #[test]
+    fn display_handles_extremes() {
+        assert_eq!(Decimal::new(i128::MAX, 0).to_string(), i128::MAX.to_string());
+        assert_eq!(Decimal::new(i128::MIN + 1, 38).to_string(), format!("-1.{}", &(i128::MAX).to_string()[1..]));
+        assert_eq!(Decimal::new(-5, 3).to_string(), "-0.005");
+        assert_eq!(Decimal::ZERO.to_string(), "0");
     }
 
     #[test]
