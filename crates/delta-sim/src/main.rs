@@ -1,1 +1,155 @@
-fn main() {}
+//! `delta-sim`: runs a local Delta Exchange until SIGINT or SIGTERM.
+//!
+//! The first three lines on stdout are `rest_url=...`, `ws_url=...` and `public_ws_url=...`; logs go
+//! to stderr (`RUST_LOG` filters them, default `info`).
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use delta_core::Decimal;
+use delta_sim::config::{
+    DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_BOOK_LEVELS, DEFAULT_PRODUCT_OPS_PER_SECOND, DEFAULT_QUOTA,
+    DEFAULT_RATE, DEFAULT_SEED,
+};
+use delta_sim::{spawn, Faults, SimConfig};
+use tracing_subscriber::EnvFilter;
+
+/// A local Delta Exchange (REST v2) for tests and demos.
+#[derive(Debug, Parser)]
+#[command(name = "delta-sim", version, about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks any free port.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Only list these product symbols (comma-separated; default: all).
+    #[arg(long, value_delimiter = ',')]
+    symbols: Vec<String>,
+    /// Seed of the synthetic books, trades and candles.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// Public socket messages per second in total (used by the socket endpoints).
+    #[arg(long, default_value_t = DEFAULT_RATE)]
+    rate: u32,
+    /// API key of the default account.
+    #[arg(long, default_value = DEFAULT_API_KEY)]
+    api_key: String,
+    /// API secret of the default account (a test value; never use a real secret).
+    #[arg(long, default_value = DEFAULT_API_SECRET)]
+    api_secret: String,
+    /// REST quota units per window and caller.
+    #[arg(long, default_value_t = DEFAULT_QUOTA)]
+    quota: u32,
+    /// Length of the fixed quota window in seconds.
+    #[arg(long, default_value_t = 300)]
+    quota_window_secs: u64,
+    /// Order operations per second and product (cancels are exempt).
+    #[arg(long, default_value_t = DEFAULT_PRODUCT_OPS_PER_SECOND)]
+    product_ops_per_second: u32,
+    /// Synthetic price levels per book side.
+    #[arg(long, default_value_t = DEFAULT_BOOK_LEVELS)]
+    book_levels: usize,
+    /// Starting USD balance of the default account.
+    #[arg(long, default_value = "100000")]
+    usd_balance: Decimal,
+    /// Fault: delay added to every /v2 request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fault: fraction (0..=1) of /v2 requests answered with HTTP 500/503.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Fault: answer the next N /v2 requests with HTTP 429.
+    #[arg(long = "force-429", default_value_t = 0)]
+    force_429: u32,
+}
+
+impl Cli {
+    fn into_config(self) -> SimConfig {
+        let mut faults = Faults::default();
+        faults.apply(delta_sim::FaultsUpdate {
+            latency_ms: Some(self.latency_ms),
+            error_rate: Some(self.error_rate),
+            force_429: Some(self.force_429),
+        });
+        SimConfig {
+            host: self.host,
+            port: self.port,
+            api_key: self.api_key,
+            api_secret: self.api_secret,
+            seed: self.seed,
+            symbols: self.symbols,
+            rate: self.rate,
+            quota: self.quota,
+            quota_window: Duration::from_secs(self.quota_window_secs),
+            product_ops_per_second: self.product_ops_per_second,
+            book_levels: self.book_levels,
+            usd_balance: self.usd_balance,
+            faults,
+            ..SimConfig::default()
+        }
+    }
+}
+
+/// Resolves when SIGINT or (on Unix) SIGTERM arrives.
+async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; waiting for SIGINT only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let handle = match spawn(cli.into_config()).await {
+        Ok(handle) => handle,
+        Err(error) => {
+            eprintln!("delta-sim: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let printed = writeln!(stdout, "rest_url={}", handle.rest_url())
+        .and_then(|()| writeln!(stdout, "ws_url={}", handle.ws_url()))
+        .and_then(|()| writeln!(stdout, "public_ws_url={}", handle.public_ws_url()))
+        .and_then(|()| stdout.flush());
+    drop(stdout);
+    if let Err(error) = printed {
+        eprintln!("delta-sim: cannot write to stdout: {error}");
+    }
+    termination().await;
+    tracing::info!("shutting down");
+    match handle.shutdown().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("delta-sim: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

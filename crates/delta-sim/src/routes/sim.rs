@@ -1,0 +1,46 @@
+//! The sim's own endpoints (DESIGN section 8): counters, runtime fault switches, the true book.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use delta_core::model::Side;
+use serde_json::{json, Value};
+
+use crate::config::FaultsUpdate;
+use crate::params::json_body;
+use crate::reply::{json_response, ApiError, ApiResult};
+use crate::state::AppState;
+
+/// `GET /sim/stats`.
+pub async fn stats(State(state): State<AppState>) -> Response {
+    json_response(axum::http::StatusCode::OK, &state.stats().snapshot())
+}
+
+/// `GET /sim/faults`: the current switches.
+pub async fn faults(State(state): State<AppState>) -> Response {
+    json_response(axum::http::StatusCode::OK, &state.faults())
+}
+
+/// `POST /sim/faults` with any of `latency_ms`, `error_rate`, `force_429`; answers the new switches.
+pub async fn set_faults(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let update: FaultsUpdate = json_body(&body)?;
+    Ok(json_response(axum::http::StatusCode::OK, &state.update_faults(update)))
+}
+
+/// `GET /sim/book/{symbol}`: every level, asks ascending and bids descending, as `[price, size]`
+/// strings, with the book's sequence number.
+pub async fn book(State(state): State<AppState>, Path(symbol): Path<String>) -> ApiResult {
+    let instrument = state.catalog().by_symbol(&symbol).ok_or_else(ApiError::not_found)?;
+    let venue = state.venue();
+    let book = venue.market().book(instrument.id).ok_or_else(ApiError::not_found)?;
+    let levels = |side: Side| -> Vec<Value> {
+        book.levels(side, usize::MAX)
+            .iter()
+            .map(|level| json!([level.price.to_string(), level.size.to_string()]))
+            .collect()
+    };
+    Ok(json_response(
+        axum::http::StatusCode::OK,
+        &json!({"a": levels(Side::Sell), "b": levels(Side::Buy), "seq": book.seq()}),
+    ))
+}

@@ -1,0 +1,131 @@
+//! What every request handler shares: the exchange behind its lock, the accounts' keys, the quota
+//! meters, the fault switches and the counters.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use delta_core::auth::Signer;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::catalog::Catalog;
+use crate::config::{Faults, FaultsUpdate, SimConfig};
+use crate::engine::Venue;
+use crate::quota::{Caller, FixedWindow};
+use crate::series::mix;
+use crate::stats::Stats;
+
+/// The current time in µs since the Unix epoch.
+pub fn now_micros() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// The state shared by all handlers.
+#[derive(Debug)]
+pub struct Shared {
+    venue: Mutex<Venue>,
+    catalog: Arc<Catalog>,
+    keys: HashMap<String, (u64, Signer)>,
+    quota: FixedWindow<Caller>,
+    product_ops: FixedWindow<u64>,
+    faults: Mutex<Faults>,
+    fault_rng: Mutex<StdRng>,
+    stats: Stats,
+    signature_window: Duration,
+}
+
+/// Cheap handle on [`Shared`].
+pub type AppState = Arc<Shared>;
+
+/// Locks a mutex, recovering the data if a holder panicked.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    /// Builds the shared state for `config`; windows start at `origin`.
+    pub fn new(config: &SimConfig, catalog: Arc<Catalog>, venue: Venue, user_id: u64, origin: Instant) -> Self {
+        let signer = Signer::from_parts(&config.api_key, &config.api_secret);
+        Self {
+            venue: Mutex::new(venue),
+            catalog,
+            keys: HashMap::from([(config.api_key.clone(), (user_id, signer))]),
+            quota: FixedWindow::new(config.quota, config.quota_window, origin),
+            product_ops: FixedWindow::new(config.product_ops_per_second, Duration::from_secs(1), origin),
+            faults: Mutex::new(config.faults),
+            fault_rng: Mutex::new(StdRng::seed_from_u64(mix(config.seed ^ 0xFA17))),
+            stats: Stats::default(),
+            signature_window: config.signature_window,
+        }
+    }
+
+    /// The exchange, locked.
+    pub fn venue(&self) -> MutexGuard<'_, Venue> {
+        lock(&self.venue)
+    }
+
+    /// The product list.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The account and signer of an API key.
+    pub fn account_for_key(&self, api_key: &str) -> Option<&(u64, Signer)> {
+        self.keys.get(api_key)
+    }
+
+    /// The REST quota meter.
+    pub fn quota(&self) -> &FixedWindow<Caller> {
+        &self.quota
+    }
+
+    /// Charges `operations` to a product's per-second limit (REFERENCE 4.2), or answers 429.
+    pub fn charge_product(&self, product_id: u64, operations: u32) -> Result<(), crate::reply::ApiError> {
+        self.product_ops.try_take(product_id, operations, Instant::now()).map(|_| ()).map_err(|window| {
+            self.stats.record_rate_limited();
+            crate::reply::ApiError::rate_limited(window.reset_after_ms)
+        })
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The largest accepted `|now - timestamp|` of a signature.
+    pub fn signature_window(&self) -> Duration {
+        self.signature_window
+    }
+
+    /// The current fault switches.
+    pub fn faults(&self) -> Faults {
+        *lock(&self.faults)
+    }
+
+    /// Changes the fault switches and returns the new values.
+    pub fn update_faults(&self, update: FaultsUpdate) -> Faults {
+        let mut faults = lock(&self.faults);
+        faults.apply(update);
+        *faults
+    }
+
+    /// Consumes one forced 429 if any is left.
+    pub fn take_forced_429(&self) -> bool {
+        let mut faults = lock(&self.faults);
+        if faults.force_429 == 0 {
+            return false;
+        }
+        faults.force_429 -= 1;
+        true
+    }
+
+    /// Draws whether this request gets an injected 5xx, and which status (500 or 503).
+    pub fn draw_injected_error(&self, error_rate: f64) -> Option<u16> {
+        if error_rate <= 0.0 {
+            return None;
+        }
+        let mut rng = lock(&self.fault_rng);
+        rng.random_bool(error_rate.min(1.0)).then(|| if rng.random_bool(0.5) { 503 } else { 500 })
+    }
+}
