@@ -179,6 +179,47 @@ async fn error_answers_have_the_fixture_shapes() {
     assert_shape("rest_error_signature_expired.json", &sim.raw(Method::GET, "/v2/orders", &headers, "").await.body);
     assert_shape("rest_error_forbidden_cdn.json", &sim.raw(Method::GET, "/v2/products", &[], "").await.body);
 
+    // Every other rejection the sim emits uses the same envelope shape.
+    let other_rejections = [
+        sim.get("/v2/no/such/path").await,
+        sim.raw(Method::DELETE, "/v2/products", &[("User-Agent", "t")], "").await,
+        sim.post("/v2/orders", &json!({"product_id": 999, "size": 1, "side": "buy", "order_type": "market_order"}))
+            .await,
+        sim.post(
+            "/v2/orders",
+            &json!({"product_id": 27, "size": 1, "side": "sell", "order_type": "market_order",
+            "reduce_only": true}),
+        )
+        .await,
+        sim.post(
+            "/v2/orders",
+            &json!({"product_id": 27, "size": 1, "side": "buy", "order_type": "limit_order",
+            "limit_price": "1000", "time_in_force": "ioc"}),
+        )
+        .await,
+        sim.post("/v2/orders/batch", &json!({"product_id": 27, "orders": []})).await,
+        sim.post("/v2/positions/change_margin", &json!({"product_id": 27, "delta_margin": "1"})).await,
+        sim.post("/v2/products/27/orders/leverage", &json!({"leverage": "0.5"})).await,
+    ];
+    let codes: Vec<&str> =
+        other_rejections.iter().map(|answer| answer.body["error"]["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        [
+            "not_found",
+            "method_not_allowed",
+            "invalid_contract",
+            "no_position_for_reduce_only",
+            "order_size_exceed_available",
+            "no_orders",
+            "no_open_position",
+            "min_leverage_exceeded"
+        ]
+    );
+    for answer in &other_rejections {
+        assert_shape("rest_error_open_order_not_found.json", &answer.body);
+    }
+
     sim.handle.faults().update(FaultsUpdate { force_429: Some(1), ..FaultsUpdate::default() });
     assert_shape("rest_error_rate_limited.json", &sim.get("/v2/products").await.body);
     sim.handle.faults().update(FaultsUpdate { error_rate: Some(1.0), ..FaultsUpdate::default() });

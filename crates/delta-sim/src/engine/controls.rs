@@ -142,7 +142,7 @@ impl Venue {
     pub fn update_mmp(&mut self, user_id: u64, request: MmpUpdateRequest) -> Result<Value, ApiError> {
         self.account(user_id)?;
         self.account.mmp.insert(request.asset.clone(), request);
-        Ok(self.trading_preferences())
+        self.trading_preferences(user_id)
     }
 
     /// `PUT /v2/users/reset_mmp`.
@@ -155,14 +155,15 @@ impl Venue {
     }
 
     /// The trading preferences object (REFERENCE 7.5; no fixture, so only the documented keys).
-    fn trading_preferences(&self) -> Value {
+    pub fn trading_preferences(&self, user_id: u64) -> Result<Value, ApiError> {
+        self.account(user_id)?;
         let mmp_config: serde_json::Map<String, Value> = self
             .account
             .mmp
             .iter()
             .map(|(asset, settings)| (asset.clone(), serde_json::to_value(settings).unwrap_or(Value::Null)))
             .collect();
-        json!({
+        Ok(json!({
             "user_id": self.account.user_id,
             "default_auto_topup": false,
             "mmp_config": mmp_config,
@@ -175,7 +176,20 @@ impl Venue {
             "price_alert_assets": [],
             "enabled_portfolios": {},
             "interest_credit": false,
-        })
+        }))
+    }
+
+    /// The user profile (REFERENCE 7.5; no fixture, so only the documented keys).
+    pub fn profile(&self, user_id: u64) -> Result<Value, ApiError> {
+        self.account(user_id)?;
+        Ok(json!({
+            "id": self.account.user_id,
+            "email": "trader@delta-sim.invalid",
+            "account_name": "Main",
+            "margin_mode": "isolated",
+            "pf_index_symbol": null,
+            "is_sub_account": false,
+        }))
     }
 
     /// `POST /v2/heartbeat/create`: registers (or replaces) a dead-man switch, unarmed until acked.

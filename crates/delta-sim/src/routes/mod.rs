@@ -46,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v2/fills", get(portfolio::fills))
         .route("/v2/wallet/balances", get(portfolio::balances))
         .route("/v2/wallet/transactions", get(portfolio::transactions))
+        .route("/v2/profile", get(portfolio::profile))
+        .route("/v2/users/trading_preferences", get(portfolio::trading_preferences))
         .route("/v2/users/update_mmp", put(portfolio::update_mmp))
         .route("/v2/users/reset_mmp", put(portfolio::reset_mmp))
         .route("/v2/heartbeat/create", post(portfolio::heartbeat_create))

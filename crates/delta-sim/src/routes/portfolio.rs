@@ -8,6 +8,9 @@ use delta_core::model::{
     MmpResetRequest, MmpUpdateRequest, Position, WalletTransaction,
 };
 
+use delta_core::wire;
+use serde::Deserialize;
+
 use crate::gateway::Authed;
 use crate::pagination::paginate;
 use crate::params::{json_body, Params};
@@ -87,9 +90,27 @@ pub async fn auto_topup(State(state): State<AppState>, Extension(auth): Extensio
     Ok(ok(state.venue().set_auto_topup(auth.user_id, request, now_micros())?))
 }
 
+/// Body of `POST /v2/positions/close_all` as clients send it. The docs require `user_id`, but ccxt
+/// sends only the two flags, so a missing `user_id` means the signing account (the model type
+/// `CloseAllPositionsRequest` requires it, hence this local reader).
+#[derive(Deserialize)]
+struct CloseAllBody {
+    #[serde(deserialize_with = "wire::flag")]
+    close_all_portfolio: bool,
+    #[serde(deserialize_with = "wire::flag")]
+    close_all_isolated: bool,
+    #[serde(default, deserialize_with = "wire::opt_int")]
+    user_id: Option<u64>,
+}
+
 /// `POST /v2/positions/close_all`.
 pub async fn close_all(State(state): State<AppState>, Extension(auth): Extension<Authed>, body: Bytes) -> ApiResult {
-    let request: CloseAllPositionsRequest = json_body(&body)?;
+    let body: CloseAllBody = json_body(&body)?;
+    let request = CloseAllPositionsRequest {
+        close_all_portfolio: body.close_all_portfolio,
+        close_all_isolated: body.close_all_isolated,
+        user_id: body.user_id.unwrap_or(auth.user_id),
+    };
     state.venue().close_all(auth.user_id, request, now_micros())?;
     Ok(ok_empty())
 }
@@ -173,6 +194,16 @@ pub async fn reset_mmp(State(state): State<AppState>, Extension(auth): Extension
     let request: MmpResetRequest = json_body(&body)?;
     state.venue().reset_mmp(auth.user_id, &request)?;
     Ok(ok_empty())
+}
+
+/// `GET /v2/profile`: the account (REFERENCE 7.5; no fixture, documented keys only).
+pub async fn profile(State(state): State<AppState>, Extension(auth): Extension<Authed>) -> ApiResult {
+    Ok(ok(state.venue().profile(auth.user_id)?))
+}
+
+/// `GET /v2/users/trading_preferences`.
+pub async fn trading_preferences(State(state): State<AppState>, Extension(auth): Extension<Authed>) -> ApiResult {
+    Ok(ok(state.venue().trading_preferences(auth.user_id)?))
 }
 
 /// `POST /v2/heartbeat/create`.
