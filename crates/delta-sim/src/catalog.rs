@@ -326,7 +326,7 @@ fn option(id: u64, kind: ContractKind, strike: Decimal, expiry: i64, start_micro
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Day, month and year of a µs timestamp (UTC).
-fn date_parts(micros: i64) -> (usize, usize, usize) {
+pub fn date_parts(micros: i64) -> (usize, usize, usize) {
     let iso = format_iso(micros);
     let field = |range: std::ops::Range<usize>| iso.get(range).and_then(|text| text.parse().ok()).unwrap_or(0);
     (field(8..10), field(5..7), field(0..4))

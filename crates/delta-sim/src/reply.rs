@@ -135,11 +135,11 @@ mod tests {
 
     fn body_of(error: ApiError) -> Value {
         let response = error.into_response();
-        let bytes = futures_body(response);
+        let bytes = response_bytes(response);
         serde_json::from_slice(&bytes).unwrap()
     }
 
-    fn futures_body(response: Response) -> Vec<u8> {
+    fn response_bytes(response: Response) -> Vec<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         runtime.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap().to_vec()
     }

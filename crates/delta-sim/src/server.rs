@@ -5,7 +5,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use delta_core::auth::Signer;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
 
@@ -60,8 +59,7 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     if catalog.instruments().is_empty() {
         return Err(SimError::Config(format!("no product matches --symbols {}", config.symbols.join(","))));
     }
-    let signer = Signer::from_parts(&config.api_key, &config.api_secret);
-    let venue = Venue::new(catalog.clone(), config.seed, start, config.book_levels, signer, config.usd_balance);
+    let venue = Venue::new(catalog.clone(), config.seed, start, config.book_levels, config.usd_balance);
     let state: AppState = Arc::new(Shared::new(&config, catalog, venue, DEFAULT_USER_ID, Instant::now()));
 
     let requested = SocketAddr::new(config.host, config.port);

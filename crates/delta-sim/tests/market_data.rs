@@ -140,6 +140,10 @@ async fn trades_and_candles() {
         .get(&format!("/v2/history/candles?resolution=1d&symbol=.DEXBTUSD&start={}&end={end}", end - 5 * 86_400))
         .await;
     assert!(index.body["result"].as_array().unwrap().iter().all(|candle| candle["volume"] == 0));
+    let huge =
+        sim.get(&format!("/v2/history/candles?resolution=1m&symbol=BTCUSD&start={}&end={}", i64::MAX, i64::MAX)).await;
+    assert_eq!(huge.status, StatusCode::OK);
+    assert!(huge.body["result"].as_array().unwrap().len() <= 1);
     let bad = sim.get(&format!("/v2/history/candles?resolution=7d&symbol=BTCUSD&start=0&end={end}")).await;
     assert_eq!((bad.status, bad.body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_schema")));
     let settings = sim.get("/v2/settings").await.body;

@@ -302,6 +302,7 @@ async fn order_validation() {
     assert_eq!(long.body["error"]["context"]["schema_errors"][0]["code"], "validation_error");
     assert_eq!(sim.post("/v2/orders", &limit("buy", 1, d("0"))).await.body["error"]["code"], "bad_schema");
     assert_eq!(sim.post("/v2/orders", &limit("buy", 1, d("-5"))).await.body["error"]["code"], "bad_schema");
+    assert_eq!(sim.post("/v2/orders", &limit("sell", 1, d("1e15"))).await.body["error"]["code"], "bad_schema");
     let mut priced_market = market("buy", 1);
     priced_market["limit_price"] = json!("68000");
     assert_eq!(sim.post("/v2/orders", &priced_market).await.body["error"]["code"], "bad_schema");

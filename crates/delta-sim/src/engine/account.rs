@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use delta_core::auth::Signer;
 use delta_core::model::{Fill, HeartbeatCreateRequest, MmpUpdateRequest, Order, WalletTransaction};
 use delta_core::Decimal;
 
@@ -67,8 +66,6 @@ pub struct Heartbeat {
 pub struct Account {
     /// User id.
     pub user_id: u64,
-    /// Verifies this account's request signatures.
-    pub signer: Signer,
     /// Balance per asset id.
     pub balances: BTreeMap<u64, Decimal>,
     /// Every order ever placed, by id.
@@ -92,11 +89,10 @@ pub struct Account {
 }
 
 impl Account {
-    /// An account with one signer and empty books.
-    pub fn new(user_id: u64, signer: Signer) -> Self {
+    /// An account with empty books.
+    pub fn new(user_id: u64) -> Self {
         Self {
             user_id,
-            signer,
             balances: BTreeMap::new(),
             orders: BTreeMap::new(),
             positions: BTreeMap::new(),

@@ -10,7 +10,6 @@ pub mod trading;
 
 use std::sync::Arc;
 
-use delta_core::auth::Signer;
 use delta_core::model::{TransactionType, WalletTransaction};
 use delta_core::wire::IsoTime;
 use delta_core::Decimal;
@@ -46,19 +45,12 @@ pub struct Venue {
 
 impl Venue {
     /// A venue with the market built from `seed` and one account funded with `usd_balance`.
-    pub fn new(
-        catalog: Arc<Catalog>,
-        seed: u64,
-        start_micros: i64,
-        book_levels: usize,
-        signer: Signer,
-        usd_balance: Decimal,
-    ) -> Self {
+    pub fn new(catalog: Arc<Catalog>, seed: u64, start_micros: i64, book_levels: usize, usd_balance: Decimal) -> Self {
         let market = Market::new(&catalog, seed, start_micros, book_levels);
         let mut venue = Self {
             catalog,
             market,
-            account: Account::new(DEFAULT_USER_ID, signer),
+            account: Account::new(DEFAULT_USER_ID),
             next_order_id: FIRST_ORDER_ID,
             next_transaction_id: FIRST_TRANSACTION_ID,
             rng: StdRng::seed_from_u64(mix(seed ^ 0xACC0_0000)),
@@ -166,7 +158,7 @@ pub(crate) mod testing {
     /// A venue with the default product set, 10 levels per side and 100 000 USD.
     pub fn venue() -> Venue {
         let catalog = Arc::new(Catalog::build(START, "68458.91".parse().unwrap(), &[]));
-        Venue::new(catalog, 42, START, 10, Signer::from_parts("k", "s"), Decimal::from_int(100_000))
+        Venue::new(catalog, 42, START, 10, Decimal::from_int(100_000))
     }
 
     /// Parses a decimal.

@@ -44,8 +44,14 @@ pub fn schema_error(error: DeltaError) -> ApiError {
     ApiError::bad_schema(param, message.as_str())
 }
 
+/// Largest accepted price: far above any real one, and small enough that notionals cannot overflow.
+const MAX_PRICE: Decimal = Decimal::from_int(1_000_000_000_000);
+
 fn check_tick(field: &str, price: Option<Decimal>, instrument: &Instrument) -> Result<(), ApiError> {
     match price {
+        Some(price) if price >= MAX_PRICE => {
+            Err(ApiError::bad_schema(field, format!("{field} must be below {MAX_PRICE}")))
+        }
         Some(price) if !on_tick(price, instrument.tick_size) => Err(ApiError::bad_schema(
             field,
             format!("{field} must be a multiple of the tick size {}", instrument.tick_size),

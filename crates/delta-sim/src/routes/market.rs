@@ -12,7 +12,7 @@ use delta_core::wire::{format_iso, Micros, MicrosString};
 use delta_core::{Decimal, NumDecimal};
 use serde_json::{json, Value};
 
-use crate::catalog::{Catalog, Instrument, ASSETS, INDICES, MICROS_PER_SECOND};
+use crate::catalog::{date_parts, Catalog, Instrument, ASSETS, INDICES, MICROS_PER_SECOND};
 use crate::engine::market::Market;
 use crate::gateway::QuotaCaller;
 use crate::pagination::paginate;
@@ -83,8 +83,8 @@ pub async fn product(State(state): State<AppState>, Path(key): Path<String>) -> 
 
 /// `DD-MM-YYYY` of a µs time.
 fn dd_mm_yyyy(micros: i64) -> String {
-    let iso = format_iso(micros);
-    format!("{}-{}-{}", &iso[8..10], &iso[5..7], &iso[0..4])
+    let (day, month, year) = date_parts(micros);
+    format!("{day:02}-{month:02}-{year:04}")
 }
 
 /// `GET /v2/tickers`: `contract_types`, `underlying_asset_symbols`, `expiry_date` (`DD-MM-YYYY`).
@@ -179,12 +179,13 @@ pub async fn candles(State(state): State<AppState>, params: Params) -> ApiResult
     let start = params.number::<i64>("start")?.ok_or_else(|| ApiError::bad_schema("start", "start is required"))?;
     let end = params.number::<i64>("end")?.ok_or_else(|| ApiError::bad_schema("end", "end is required"))?;
     let now = now_micros() / MICROS_PER_SECOND;
+    let (start, end) = (start.clamp(0, now), end.clamp(0, now));
     let venue = state.venue();
     let (series, with_volume) = series_for(state.catalog(), venue.market(), symbol)
         .ok_or_else(|| ApiError::bad_schema("symbol", format!("unknown symbol {symbol}")))?;
     drop(venue);
     let first = start.div_euclid(seconds) * seconds + if start.rem_euclid(seconds) == 0 { 0 } else { seconds };
-    let last = end.min(now).div_euclid(seconds) * seconds;
+    let last = end.div_euclid(seconds) * seconds;
     let first = first.max(last - (MAX_CANDLES - 1) * seconds);
     let candles: Vec<_> = (0..)
         .map(|i| first + i * seconds)
