@@ -65,6 +65,19 @@ impl Params {
     }
 }
 
+/// Parameters of a DELETE request: the JSON body Delta documents, or — when the body is empty — the query
+/// string, which several ccxt versions send instead (`DELETE /v2/orders?id=1&product_id=27`, signed as a
+/// query). Query values arrive as strings; the request models read integers and flags from strings too.
+pub fn body_or_query<T: DeserializeOwned>(body: &[u8], params: &Params) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) && !params.0.is_empty() {
+        let object: serde_json::Map<String, serde_json::Value> =
+            params.0.iter().map(|(key, value)| (key.clone(), serde_json::Value::String(value.clone()))).collect();
+        let text = serde_json::Value::Object(object).to_string();
+        return json_body(text.as_bytes());
+    }
+    json_body(body)
+}
+
 /// Parses a JSON body; an empty body reads as `{}`.
 pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };

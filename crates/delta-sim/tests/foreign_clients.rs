@@ -99,3 +99,23 @@ async fn python_client_style_requests_work_unchanged() {
     assert!(sim.private_get("/v2/orders", "").await.body["result"].as_array().unwrap().is_empty());
     sim.stop().await;
 }
+
+/// Several ccxt versions sign DELETE parameters as a query string instead of a JSON body.
+#[tokio::test]
+async fn delete_parameters_on_the_query_string_are_accepted() {
+    let sim = Sim::default().await;
+    let body = r#"{"product_id":27,"size":2,"side":"buy","order_type":"limit_order","limit_price":"60000"}"#;
+    let created = sim.signed(Method::POST, "/v2/orders", "", body).await;
+    let id = created.body["result"]["id"].as_u64().unwrap();
+    let cancelled = sim.signed(Method::DELETE, "/v2/orders", &format!("?id={id}&product_id=27"), "").await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(cancelled.body["result"]["state"], "cancelled");
+    assert_eq!(cancelled.body["result"]["cancellation_reason"], "cancelled_by_user");
+
+    sim.signed(Method::POST, "/v2/orders", "", body).await;
+    let query = "?product_id=27&cancel_limit_orders=true&cancel_stop_orders=true&cancel_reduce_only_orders=true";
+    assert_eq!(sim.signed(Method::DELETE, "/v2/orders/all", query, "").await.status, StatusCode::OK);
+    let open = sim.private_get("/v2/orders", "?product_ids=27").await;
+    assert_eq!(open.body["result"].as_array().unwrap().len(), 0, "{}", open.body);
+    sim.stop().await;
+}

@@ -12,7 +12,7 @@ use delta_core::wire::IsoTime;
 
 use crate::gateway::Authed;
 use crate::pagination::paginate;
-use crate::params::{json_body, Params};
+use crate::params::{body_or_query, json_body, Params};
 use crate::reply::{ok, ok_empty, ok_with_meta, ApiError, ApiResult};
 use crate::state::{now_micros, AppState};
 use crate::views::contract_type;
@@ -52,14 +52,24 @@ pub async fn edit(State(state): State<AppState>, Extension(auth): Extension<Auth
 }
 
 /// `DELETE /v2/orders` (cancels are exempt from the per-product limit).
-pub async fn cancel(State(state): State<AppState>, Extension(auth): Extension<Authed>, body: Bytes) -> ApiResult {
-    let request: CancelOrderRequest = json_body(&body)?;
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authed>,
+    params: Params,
+    body: Bytes,
+) -> ApiResult {
+    let request: CancelOrderRequest = body_or_query(&body, &params)?;
     Ok(ok(state.venue().cancel_order(auth.user_id, request, now_micros())?))
 }
 
 /// `DELETE /v2/orders/all`.
-pub async fn cancel_all(State(state): State<AppState>, Extension(auth): Extension<Authed>, body: Bytes) -> ApiResult {
-    let request: CancelAllRequest = json_body(&body)?;
+pub async fn cancel_all(
+    State(state): State<AppState>,
+    Extension(auth): Extension<Authed>,
+    params: Params,
+    body: Bytes,
+) -> ApiResult {
+    let request: CancelAllRequest = body_or_query(&body, &params)?;
     state.venue().cancel_all(auth.user_id, request, now_micros())?;
     Ok(ok_empty())
 }
