@@ -18,7 +18,7 @@ use delta_sim::{spawn, Faults, SimConfig};
 use tracing_subscriber::EnvFilter;
 
 /// A local Delta Exchange (REST v2) for tests and demos.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "delta-sim", version, about)]
 struct Cli {
     /// Address to listen on.
