@@ -307,12 +307,13 @@ impl Hash for Decimal {
     }
 }
 
-impl fmt::Display for Decimal {
-    /// Writes the value with exactly `scale` fraction digits, formatted into a stack buffer (no allocation,
-    /// no 128-bit division per digit group: this runs for every price serialized into a request).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // 39 digits of u128, a sign, a point and a leading zero fit in 48 bytes.
-        let mut buf = [0u8; 48];
+/// Room for the text of any decimal: 39 digits of an `i128`, a sign, a point and a leading zero.
+const TEXT_CAPACITY: usize = 48;
+
+impl Decimal {
+    /// Writes the value with exactly `scale` fraction digits into `buf` and returns the text: no allocation
+    /// and no formatter machinery, because this runs for every price serialized into a request.
+    fn write_text<'a>(&self, buf: &'a mut [u8; TEXT_CAPACITY]) -> &'a str {
         let mut pos = buf.len();
         let mut magnitude = self.mantissa.unsigned_abs();
         let mut written = 0u8;
@@ -329,8 +330,14 @@ impl fmt::Display for Decimal {
             pos -= 1;
             buf[pos] = b'-';
         }
-        // Only ASCII digits, '.' and '-' were written.
-        f.write_str(std::str::from_utf8(&buf[pos..]).map_err(|_| fmt::Error)?)
+        // Only ASCII digits, '.' and '-' were written, so this never fails.
+        std::str::from_utf8(&buf[pos..]).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.write_text(&mut [0u8; TEXT_CAPACITY]))
     }
 }
 
@@ -385,7 +392,7 @@ pub(crate) fn unquote(raw: &str) -> Option<&str> {
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(self.write_text(&mut [0u8; TEXT_CAPACITY]))
     }
 }
 
@@ -418,6 +425,7 @@ impl From<Decimal> for NumDecimal {
 impl Serialize for NumDecimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let raw = RawValue::from_string(self.0.to_string()).map_err(serde::ser::Error::custom)?;
+        // RawValue is the only way to make serde_json write a number from its exact digits.
         raw.serialize(serializer)
     }
 }
