@@ -169,6 +169,9 @@ async fn client_reads_candles_in_one_request_and_pages_over_2000() {
     assert_eq!((all[0].time, all[4_999].time), (long.start, end));
     assert_eq!(capped[..], all[3_000..], "the paged range ends with what one request returns");
     assert_eq!(candles[..], all[4_900..]);
+    let unaligned = CandlesQuery { start: long.start + 30, ..long.clone() };
+    let from_next_minute = client.candles_range(&unaligned).await.unwrap();
+    assert_eq!(from_next_minute[..], all[1..], "a range starting mid-minute begins with the next whole minute");
 
     let mark = CandlesQuery { symbol: "MARK:BTCUSD".into(), ..hundred.clone() };
     let mark = client.candles(&mark).await.unwrap();

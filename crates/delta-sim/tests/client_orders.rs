@@ -38,17 +38,19 @@ async fn client_places_looks_up_edits_and_cancels_limit_and_stop_orders() {
     let new_price = sub(bid, d("150"));
     let (resting_at_price, resting_at_new_price) = (bid_size(&client, price).await, bid_size(&client, new_price).await);
 
-    let request = CreateOrderRequest::limit(BTCUSD, Side::Buy, 10, price).with_client_order_id("rest-1");
+    // The look-up puts the id in the path: percent-encoded, and signed exactly as sent.
+    let client_order_id = "rest/1 ü?#&";
+    let request = CreateOrderRequest::limit(BTCUSD, Side::Buy, 10, price).with_client_order_id(client_order_id);
     let order = client.place_order(&request).await.unwrap();
     assert_eq!((order.state, order.size, order.unfilled_size), (OrderState::Open, 10, 10));
-    assert_eq!((order.limit_price, order.client_order_id.as_deref()), (Some(price), Some("rest-1")));
+    assert_eq!((order.limit_price, order.client_order_id.as_deref()), (Some(price), Some(client_order_id)));
     assert_eq!((order.product_id, order.product_symbol.as_deref()), (BTCUSD, Some("BTCUSD")));
     // The taker commission to fill the rest is blocked: 10 × 0.001 × price × 0.0005.
     assert_eq!(order.commission, Some(mul(mul(d("0.01"), price), d("0.0005"))));
     assert_eq!(bid_size(&client, price).await, resting_at_price + 10, "the order rests in the book");
 
     assert_eq!(client.order(order.id).await.unwrap(), order);
-    assert_eq!(client.order_by_client_order_id("rest-1").await.unwrap(), order);
+    assert_eq!(client.order_by_client_order_id(client_order_id).await.unwrap(), order);
 
     let edited = client.edit_order(&EditOrderRequest::new(order.id, BTCUSD, 15, Some(new_price))).await.unwrap();
     assert_eq!((edited.id, edited.size, edited.unfilled_size), (order.id, 15, 15));

@@ -42,6 +42,10 @@ fn int(value: u64) -> Decimal {
 #[tokio::test]
 async fn client_market_buy_books_the_position_the_fills_the_commission_and_the_wallet() {
     let (sim, client) = signed_sim().await;
+    let start = client.wallet_balances().await.unwrap();
+    assert_eq!(start.meta.net_equity, Some(d("100000")));
+    let symbols: Vec<&str> = start.balances.iter().map(|wallet| wallet.asset_symbol.as_str()).collect();
+    assert_eq!(symbols, vec!["BTC", "ETH", "USD"]);
     let start = usd(&client).await;
     assert_eq!((start.balance, start.available_balance), (d("100000"), d("100000")));
 

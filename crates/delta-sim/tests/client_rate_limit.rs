@@ -1,7 +1,8 @@
 //! DESIGN section 6's proof, run against delta-sim: a client whose limiter mirrors the sim's small,
 //! short fixed-window quota sends a concurrent weighted burst spanning several windows and draws no
 //! 429; a client without that headroom does draw 429s, and recovers (GETs wait out
-//! `X-RATE-LIMIT-RESET`, a mutation reports `RateLimited`).
+//! `X-RATE-LIMIT-RESET`, a mutation reports `RateLimited`); a GET does not wait out a reset longer than
+//! `max_rate_limit_wait`.
 
 mod client_common;
 
@@ -119,5 +120,23 @@ async fn client_without_headroom_draws_429s_and_recovers() {
     assert_eq!(u64::try_from(open.items.len()).unwrap(), placed);
     client.place_order(&order).await.unwrap();
     assert_eq!(sim.stats().orders_received, placed + 1);
+    sim.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn client_returns_a_get_429_whose_reset_is_too_long_to_wait() {
+    // Delta's 5-minute window with room for one weight-3 call: the second waits ~300 s for its reset,
+    // more than the client's `max_rate_limit_wait`, so the GET gives up at once.
+    let sim = start(SimConfig { quota: 3, ..SimConfig::default() }).await;
+    let client = client(public_config(&sim));
+    client.product("BTCUSD").await.unwrap();
+    let err = client.product("BTCUSD").await.unwrap_err();
+    let DeltaError::RateLimited { endpoint, reset_after } = err else { panic!("{err:?}") };
+    assert_eq!(endpoint, "GET /v2/products/BTCUSD");
+    assert!(reset_after > Duration::from_secs(10), "{reset_after:?}");
+    assert_eq!((sim.stats().requests, sim.stats().rate_limited), (2, 1), "not retried");
+    let status = client.rate_limit_status();
+    assert!(status.backing_off && status.remaining == 0, "{status:?}");
+    assert_eq!(status.rate_limited, 1);
     sim.shutdown().await.unwrap();
 }
