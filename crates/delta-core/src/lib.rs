@@ -2,13 +2,16 @@
 //! typed wire models, the REST client and its rate limiter. No Python, no Nautilus.
 
 pub mod auth;
+pub mod book;
 pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod parse;
 pub mod shape;
 pub mod wire;
+pub mod ws;
 
 pub use config::{ApiSecret, Credentials, Environment, ResolvedUrls};
 pub use decimal::{Decimal, DecimalError, NumDecimal};

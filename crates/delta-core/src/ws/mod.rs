@@ -1,0 +1,1 @@
+//! The WebSocket client: connect, heartbeat, key-auth, subscriptions, reconnect, lifecycle events.
