@@ -16,9 +16,8 @@ pub fn write_checksum_input<'a>(
     bids: impl IntoIterator<Item = RawLevel<'a>>,
     out: &mut Vec<u8>,
 ) {
-    write_side(asks, out);
-    out.push(b'|');
-    write_side(bids, out);
+    let text = |level: RawLevel<'a>| (level.price.as_bytes(), level.size.as_bytes());
+    write_input(asks.into_iter().map(text), bids.into_iter().map(text), out);
 }
 
 /// The REFERENCE 9.7 checksum (`cs`) of a book whose sides are given best-first (asks ascending, bids
@@ -29,14 +28,25 @@ pub fn checksum<'a>(asks: impl IntoIterator<Item = RawLevel<'a>>, bids: impl Int
     crc32fast::hash(&text)
 }
 
-fn write_side<'a>(levels: impl IntoIterator<Item = RawLevel<'a>>, out: &mut Vec<u8>) {
-    for (index, level) in levels.into_iter().take(CHECKSUM_DEPTH).enumerate() {
+/// The one writer of the checksum text, over `(price, size)` byte pairs given best-first.
+pub(super) fn write_input<'a>(
+    asks: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    bids: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    out: &mut Vec<u8>,
+) {
+    write_side(asks, out);
+    out.push(b'|');
+    write_side(bids, out);
+}
+
+fn write_side<'a>(levels: impl Iterator<Item = (&'a [u8], &'a [u8])>, out: &mut Vec<u8>) {
+    for (index, (price, size)) in levels.take(CHECKSUM_DEPTH).enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(level.price.as_bytes());
+        out.extend_from_slice(price);
         out.push(b':');
-        out.extend_from_slice(level.size.as_bytes());
+        out.extend_from_slice(size);
     }
 }
 
