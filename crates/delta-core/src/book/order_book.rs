@@ -274,3 +274,45 @@ impl OrderBook {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::book_message::RawLevel;
+
+    fn message<'a>(
+        action: BookAction,
+        asks: &[(&'a str, &'a str)],
+        bids: &[(&'a str, &'a str)],
+        seq: u64,
+    ) -> BookMessage<'a> {
+        let levels =
+            |pairs: &[(&'a str, &'a str)]| pairs.iter().map(|&(price, size)| RawLevel { price, size }).collect();
+        BookMessage {
+            symbol: "BTCUSD",
+            action,
+            asks: levels(asks),
+            bids: levels(bids),
+            seq: Some(seq),
+            checksum: None,
+            timestamp_us: None,
+            error_message: None,
+        }
+    }
+
+    fn texts(book: &OrderBook, side: BookSide) -> Vec<(String, String)> {
+        book.ladder(side).levels().iter().map(|level| (level.raw().price.into(), level.raw().size.into())).collect()
+    }
+
+    #[test]
+    fn malformed_update_leaves_the_levels_untouched() {
+        let mut book = OrderBook::new();
+        let snapshot = message(BookAction::Snapshot, &[("100.5", "1")], &[("100.0", "2")], 1);
+        assert_eq!(book.apply(&snapshot), ApplyOutcome::Applied);
+        let (asks, bids) = (texts(&book, BookSide::Ask), texts(&book, BookSide::Bid));
+        let bad = message(BookAction::Update, &[("100.5", "0"), ("100.7", "3")], &[("99.0", "1"), ("99.x", "1")], 2);
+        assert!(matches!(book.apply(&bad), ApplyOutcome::Resync(BookError::Malformed(_))));
+        assert_eq!((texts(&book, BookSide::Ask), texts(&book, BookSide::Bid)), (asks, bids));
+        assert_eq!(book.seq(), Some(1));
+    }
+}
