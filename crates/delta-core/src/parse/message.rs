@@ -57,7 +57,7 @@ pub enum WsMessage<'a> {
     /// Legacy `v2/ticker` (the REST ticker object).
     V2Ticker(Box<RestTicker>),
     /// Legacy `mark_price`.
-    LegacyMarkPrice(LegacyMarkPrice<'a>),
+    LegacyMarkPrice(Box<LegacyMarkPrice<'a>>),
     /// Legacy `candlestick_<res>`.
     LegacyCandlestick(Candle<'a>),
     /// Legacy `spot_price` (no timestamp).
@@ -87,7 +87,7 @@ pub enum WsMessage<'a> {
     /// `margins`.
     Margins(Box<MarginUpdate>),
     /// `portfolio_margins`.
-    PortfolioMargins(PortfolioMargins<'a>),
+    PortfolioMargins(Box<PortfolioMargins<'a>>),
     /// `mmp_trigger`.
     MmpTrigger(MmpTrigger<'a>),
 }

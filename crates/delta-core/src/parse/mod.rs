@@ -92,7 +92,7 @@ fn decode_channel<'a>(
         Channel::V2Ticker => {
             WsMessage::V2Ticker(Box::new(serde_json::from_slice(frame).map_err(|e| Kind::from_serde(&e))?))
         }
-        Channel::LegacyMarkPrice => WsMessage::LegacyMarkPrice(legacy::mark_price(fields)?),
+        Channel::LegacyMarkPrice => WsMessage::LegacyMarkPrice(Box::new(legacy::mark_price(fields)?)),
         Channel::LegacyCandlestick => {
             WsMessage::LegacyCandlestick(market::candle(fields, message_type, &LEGACY_CANDLE)?)
         }
@@ -111,7 +111,7 @@ fn decode_channel<'a>(
         Channel::UserTrades => WsMessage::UserTrade(private::user_trade(fields)?),
         Channel::V2UserTrades => WsMessage::V2UserTrade(private::v2_user_trade(fields)?),
         Channel::Margins => WsMessage::Margins(Box::new(private::margins(fields, frame)?)),
-        Channel::PortfolioMargins => WsMessage::PortfolioMargins(private::portfolio_margins(fields)?),
+        Channel::PortfolioMargins => WsMessage::PortfolioMargins(Box::new(private::portfolio_margins(fields)?)),
         Channel::MmpTrigger => WsMessage::MmpTrigger(private::mmp_trigger(fields)?),
     })
 }
