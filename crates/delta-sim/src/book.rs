@@ -1,11 +1,31 @@
 //! One product's L2 order book: price levels with integer contract sizes on the tick grid, a sequence
-//! number bumped by every change (for `seq`/`sequence_no` on the sockets), and taking liquidity.
+//! number bumped by every change (for `seq`/`sequence_no` on the sockets), taking liquidity, and the
+//! feed of changes the socket book channels follow.
 
 use std::collections::BTreeMap;
 
 use delta_core::model::Side;
 use delta_core::Decimal;
 use rand::Rng;
+use tokio::sync::broadcast;
+
+/// Changes kept per book for slow socket subscribers before they see a lag (and get `action: error`).
+pub const FEED_BUFFER: usize = 8192;
+
+/// Levels per side that enter the checksum (REFERENCE 9.7).
+pub const CHECKSUM_DEPTH: usize = 10;
+
+/// One book change as the sockets publish it: the sequence number it produced, the level and the
+/// checksum of the book right after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookDelta {
+    /// The book's sequence number after the change.
+    pub seq: u64,
+    /// The changed level.
+    pub change: LevelChange,
+    /// CRC32 of the best 10 asks and bids after the change (REFERENCE 9.7).
+    pub checksum: u32,
+}
 
 /// A price level (or a fill at one level).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,19 +58,43 @@ pub struct SyntheticLayout {
     pub base_size: u64,
 }
 
-/// An L2 book. Bids and asks are keyed by exact decimal prices at the tick's scale.
+/// An L2 book. Bids and asks are keyed by exact decimal prices at the tick's scale. Every change bumps
+/// `seq` by one and is published to [`Book::subscribe`]rs.
 #[derive(Debug, Clone)]
 pub struct Book {
     tick: Decimal,
     bids: BTreeMap<Decimal, u64>,
     asks: BTreeMap<Decimal, u64>,
     seq: u64,
+    feed: broadcast::Sender<BookDelta>,
 }
 
 impl Book {
     /// An empty book with this tick size.
     pub fn new(tick: Decimal) -> Self {
-        Self { tick, bids: BTreeMap::new(), asks: BTreeMap::new(), seq: 0 }
+        Self { tick, bids: BTreeMap::new(), asks: BTreeMap::new(), seq: 0, feed: broadcast::channel(FEED_BUFFER).0 }
+    }
+
+    /// Every change from now on. Take it under the same lock as a snapshot: the first delta received
+    /// then has `seq` = snapshot seq + 1.
+    pub fn subscribe(&self) -> broadcast::Receiver<BookDelta> {
+        self.feed.subscribe()
+    }
+
+    /// The checksum of the current book (REFERENCE 9.7): best 10 asks and bids as `price:size`.
+    pub fn checksum(&self) -> u32 {
+        crate::ws::checksum::book_checksum(
+            &self.levels(Side::Sell, CHECKSUM_DEPTH),
+            &self.levels(Side::Buy, CHECKSUM_DEPTH),
+        )
+    }
+
+    fn publish(&mut self, change: LevelChange) {
+        self.seq += 1;
+        if self.feed.receiver_count() > 0 {
+            // An error only means the last subscriber just left.
+            let _ = self.feed.send(BookDelta { seq: self.seq, change, checksum: self.checksum() });
+        }
     }
 
     /// A synthetic book around `mid`: best bid at or below `mid` on the grid, the ask `spread_ticks`
@@ -114,9 +158,9 @@ impl Book {
         let price = price.round_to(self.tick.scale());
         let level = self.side_mut(side).entry(price).or_insert(0);
         *level = level.saturating_add(size);
-        let size = *level;
-        self.seq += 1;
-        LevelChange { side, price, size }
+        let change = LevelChange { side, price, size: *level };
+        self.publish(change);
+        change
     }
 
     /// Removes up to `size` contracts at `price` on `side`; the level disappears at zero.
@@ -129,8 +173,9 @@ impl Book {
         } else {
             levels.insert(price, left);
         }
-        self.seq += 1;
-        LevelChange { side, price, size: left }
+        let change = LevelChange { side, price, size: left };
+        self.publish(change);
+        change
     }
 
     /// The fills a taker on `taker_side` would get for `size` contracts, best price first, without

@@ -30,6 +30,18 @@ pub const DEFAULT_SIGNATURE_WINDOW: Duration = Duration::from_secs(5);
 /// Default public socket rate (messages per second in total), used by the socket side.
 pub const DEFAULT_RATE: u32 = 50;
 
+/// Delta's socket heartbeat period (REFERENCE 9.1).
+pub const DEFAULT_HEARTBEAT_PERIOD: Duration = Duration::from_secs(30);
+
+/// Delta's idle-connection timeout (REFERENCE 4.3).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Delta's socket handshake budget per window and IP (REFERENCE 4.3).
+pub const DEFAULT_WS_CONNECTION_BUDGET: u32 = 150;
+
+/// Delta's socket handshake window (REFERENCE 4.3).
+pub const DEFAULT_WS_CONNECTION_WINDOW: Duration = Duration::from_secs(300);
+
 /// Default number of synthetic price levels on each side of every book.
 pub const DEFAULT_BOOK_LEVELS: usize = 25;
 
@@ -37,7 +49,9 @@ pub const DEFAULT_BOOK_LEVELS: usize = 25;
 pub const DEFAULT_USD_BALANCE: Decimal = Decimal::from_int(100_000);
 
 /// Runtime fault switches; also the JSON body of `POST /sim/faults` (absent fields keep their value).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+/// Counters (`force_429`, `skip_seq`, `corrupt_checksum`, `malformed`) are one-shot budgets consumed
+/// as the faults are injected; `*_every` switches stay until set back to 0.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Faults {
     /// Delay added before every `/v2` request is handled, in milliseconds.
     pub latency_ms: u64,
@@ -45,10 +59,24 @@ pub struct Faults {
     pub error_rate: f64,
     /// Number of upcoming `/v2` requests answered with HTTP 429.
     pub force_429: u32,
+    /// Close every socket connection after each N data messages it was sent (0 = off).
+    pub drop_every: u32,
+    /// Number of upcoming book updates (`ob_updates`/`l2_updates`) to leave out, one sequence number each.
+    pub skip_seq: u32,
+    /// Leave out every N-th book update of each subscription (0 = off).
+    pub skip_seq_every: u32,
+    /// Number of upcoming book updates sent with a wrong `cs`.
+    pub corrupt_checksum: u32,
+    /// Number of upcoming socket data messages replaced by a malformed (truncated JSON) frame.
+    pub malformed: u32,
+    /// When true, sockets send nothing (no data, heartbeats or pongs) but stay open.
+    pub stall: bool,
+    /// Symbols whose book channels answer `action: "error"` once (and end that subscription).
+    pub book_error: Vec<String>,
 }
 
 /// A partial update of [`Faults`], as posted to `/sim/faults`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultsUpdate {
     /// New latency, if given.
@@ -57,6 +85,20 @@ pub struct FaultsUpdate {
     pub error_rate: Option<f64>,
     /// New count of forced 429 answers, if given.
     pub force_429: Option<u32>,
+    /// New connection drop period, if given.
+    pub drop_every: Option<u32>,
+    /// New count of skipped book sequence numbers, if given.
+    pub skip_seq: Option<u32>,
+    /// New skip period, if given.
+    pub skip_seq_every: Option<u32>,
+    /// New count of corrupted checksums, if given.
+    pub corrupt_checksum: Option<u32>,
+    /// New count of malformed frames, if given.
+    pub malformed: Option<u32>,
+    /// New stall switch, if given.
+    pub stall: Option<bool>,
+    /// A symbol whose book channels answer one `action: "error"`, if given (added to the list).
+    pub book_error: Option<String>,
 }
 
 impl Faults {
@@ -70,6 +112,24 @@ impl Faults {
         }
         if let Some(force_429) = update.force_429 {
             self.force_429 = force_429;
+        }
+        let counters = [
+            (&mut self.drop_every, update.drop_every),
+            (&mut self.skip_seq, update.skip_seq),
+            (&mut self.skip_seq_every, update.skip_seq_every),
+            (&mut self.corrupt_checksum, update.corrupt_checksum),
+            (&mut self.malformed, update.malformed),
+        ];
+        for (field, value) in counters {
+            if let Some(value) = value {
+                *field = value;
+            }
+        }
+        if let Some(stall) = update.stall {
+            self.stall = stall;
+        }
+        if let Some(symbol) = update.book_error {
+            self.book_error.push(symbol);
         }
     }
 }
@@ -105,6 +165,14 @@ pub struct SimConfig {
     pub usd_balance: Decimal,
     /// Fault switches at start.
     pub faults: Faults,
+    /// Period of `{"type":"heartbeat"}` after `enable_heartbeat` (default 30 s).
+    pub heartbeat_period: Duration,
+    /// Sockets that sent nothing for this long are closed (default 60 s).
+    pub idle_timeout: Duration,
+    /// Socket handshakes accepted per window and IP before HTTP 429 (default 150).
+    pub ws_connection_budget: u32,
+    /// The handshake budget's fixed window (default 300 s).
+    pub ws_connection_window: Duration,
 }
 
 impl Default for SimConfig {
@@ -124,6 +192,10 @@ impl Default for SimConfig {
             book_levels: DEFAULT_BOOK_LEVELS,
             usd_balance: DEFAULT_USD_BALANCE,
             faults: Faults::default(),
+            heartbeat_period: DEFAULT_HEARTBEAT_PERIOD,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            ws_connection_budget: DEFAULT_WS_CONNECTION_BUDGET,
+            ws_connection_window: DEFAULT_WS_CONNECTION_WINDOW,
         }
     }
 }
@@ -145,6 +217,10 @@ impl std::fmt::Debug for SimConfig {
             .field("book_levels", &self.book_levels)
             .field("usd_balance", &self.usd_balance)
             .field("faults", &self.faults)
+            .field("heartbeat_period", &self.heartbeat_period)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("ws_connection_budget", &self.ws_connection_budget)
+            .field("ws_connection_window", &self.ws_connection_window)
             .finish()
     }
 }
@@ -161,9 +237,17 @@ mod tests {
 
     #[test]
     fn fault_updates_keep_absent_fields_and_clamp_the_rate() {
-        let mut faults = Faults { latency_ms: 5, error_rate: 0.0, force_429: 2 };
-        faults.apply(serde_json::from_str(r#"{"error_rate": 3.5}"#).unwrap());
-        assert_eq!(faults, Faults { latency_ms: 5, error_rate: 1.0, force_429: 2 });
+        let mut faults = Faults { latency_ms: 5, error_rate: 0.0, force_429: 2, ..Faults::default() };
+        faults.apply(serde_json::from_str(r#"{"error_rate": 3.5, "skip_seq": 1, "book_error": "BTCUSD"}"#).unwrap());
+        let expected = Faults {
+            latency_ms: 5,
+            error_rate: 1.0,
+            force_429: 2,
+            skip_seq: 1,
+            book_error: vec!["BTCUSD".into()],
+            ..Faults::default()
+        };
+        assert_eq!(faults, expected);
         assert!(serde_json::from_str::<FaultsUpdate>(r#"{"latency": 1}"#).is_err());
     }
 }

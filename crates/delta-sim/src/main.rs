@@ -12,12 +12,12 @@ use clap::Parser;
 use delta_core::Decimal;
 use delta_sim::config::{
     DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_BOOK_LEVELS, DEFAULT_PRODUCT_OPS_PER_SECOND, DEFAULT_QUOTA,
-    DEFAULT_RATE, DEFAULT_SEED,
+    DEFAULT_RATE, DEFAULT_SEED, DEFAULT_WS_CONNECTION_BUDGET,
 };
 use delta_sim::{spawn, Faults, SimConfig};
 use tracing_subscriber::EnvFilter;
 
-/// A local Delta Exchange (REST v2) for tests and demos.
+/// A local Delta Exchange (REST v2 and both sockets) for tests and demos.
 #[derive(Parser)]
 #[command(name = "delta-sim", version, about)]
 struct Cli {
@@ -66,6 +66,39 @@ struct Cli {
     /// Fault: answer the next N /v2 requests with HTTP 429.
     #[arg(long = "force-429", default_value_t = 0)]
     force_429: u32,
+    /// Socket heartbeat period in milliseconds (after enable_heartbeat).
+    #[arg(long, default_value_t = 30_000)]
+    heartbeat_ms: u64,
+    /// Close sockets that sent nothing for this many milliseconds.
+    #[arg(long, default_value_t = 60_000)]
+    idle_timeout_ms: u64,
+    /// Socket handshakes per window and IP before HTTP 429.
+    #[arg(long, default_value_t = DEFAULT_WS_CONNECTION_BUDGET)]
+    ws_connection_budget: u32,
+    /// Length of the socket handshake window in seconds.
+    #[arg(long, default_value_t = 300)]
+    ws_connection_window_secs: u64,
+    /// Fault: close each socket after every N data messages (0 = off).
+    #[arg(long, default_value_t = 0)]
+    drop_every: u32,
+    /// Fault: leave out the next N book updates (one sequence number each).
+    #[arg(long, default_value_t = 0)]
+    skip_seq: u32,
+    /// Fault: leave out every N-th book update of each subscription (0 = off).
+    #[arg(long, default_value_t = 0)]
+    skip_seq_every: u32,
+    /// Fault: send the next N book updates with a wrong checksum.
+    #[arg(long, default_value_t = 0)]
+    corrupt_checksum: u32,
+    /// Fault: replace the next N socket data messages with a malformed frame.
+    #[arg(long, default_value_t = 0)]
+    malformed: u32,
+    /// Fault: sockets stop sending anything (data, heartbeats, replies) but stay open.
+    #[arg(long)]
+    stall: bool,
+    /// Fault: this symbol's book channels answer `action: "error"` once.
+    #[arg(long)]
+    book_error: Option<String>,
 }
 
 impl Cli {
@@ -75,6 +108,13 @@ impl Cli {
             latency_ms: Some(self.latency_ms),
             error_rate: Some(self.error_rate),
             force_429: Some(self.force_429),
+            drop_every: Some(self.drop_every),
+            skip_seq: Some(self.skip_seq),
+            skip_seq_every: Some(self.skip_seq_every),
+            corrupt_checksum: Some(self.corrupt_checksum),
+            malformed: Some(self.malformed),
+            stall: Some(self.stall),
+            book_error: self.book_error,
         });
         SimConfig {
             host: self.host,
@@ -90,6 +130,10 @@ impl Cli {
             book_levels: self.book_levels,
             usd_balance: self.usd_balance,
             faults,
+            heartbeat_period: Duration::from_millis(self.heartbeat_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            ws_connection_budget: self.ws_connection_budget,
+            ws_connection_window: Duration::from_secs(self.ws_connection_window_secs),
             ..SimConfig::default()
         }
     }

@@ -30,6 +30,7 @@ pub struct SimHandle {
     stop: oneshot::Sender<()>,
     server: JoinHandle<std::io::Result<()>>,
     sweeper: JoinHandle<()>,
+    generator: Option<JoinHandle<()>>,
 }
 
 /// Runtime access to the fault switches of a running sim.
@@ -84,9 +85,19 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
             sweeper_state.venue().sweep_deadlines(now_micros());
         }
     });
+    let generator = crate::generator::spawn(state.clone(), config.rate, config.seed);
     let address = SocketAddr::new(display_host(bound.ip()), bound.port());
     tracing::info!(%address, products = state.catalog().instruments().len(), "delta-sim listening");
-    Ok(SimHandle { address, api_key: config.api_key, api_secret: config.api_secret, state, stop, server, sweeper })
+    Ok(SimHandle {
+        address,
+        api_key: config.api_key,
+        api_secret: config.api_secret,
+        state,
+        stop,
+        server,
+        sweeper,
+        generator,
+    })
 }
 
 /// The host clients should dial: loopback when bound to every interface.
@@ -147,6 +158,9 @@ impl SimHandle {
     /// Stops accepting connections, lets in-flight requests finish and waits for the server.
     pub async fn shutdown(self) -> Result<(), SimError> {
         self.sweeper.abort();
+        if let Some(generator) = &self.generator {
+            generator.abort();
+        }
         let _ = self.stop.send(());
         match self.server.await {
             Ok(result) => result.map_err(SimError::Serve),

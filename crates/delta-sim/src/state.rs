@@ -2,6 +2,7 @@
 //! meters, the fault switches and the counters.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -33,6 +34,32 @@ pub struct Shared {
     fault_rng: Mutex<StdRng>,
     stats: Stats,
     signature_window: Duration,
+    handshakes: FixedWindow<IpAddr>,
+    heartbeat_period: Duration,
+    idle_timeout: Duration,
+    watched: Mutex<HashMap<u64, usize>>,
+}
+
+/// Marks products as watched by a public socket subscription while it lives (the market generator
+/// only moves watched products).
+#[derive(Debug)]
+pub struct WatchGuard {
+    state: AppState,
+    product_ids: Vec<u64>,
+}
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        let mut watched = lock(&self.state.watched);
+        for id in &self.product_ids {
+            if let Some(count) = watched.get_mut(id) {
+                *count -= 1;
+                if *count == 0 {
+                    watched.remove(id);
+                }
+            }
+        }
+    }
 }
 
 /// Cheap handle on [`Shared`].
@@ -53,10 +80,14 @@ impl Shared {
             keys: HashMap::from([(config.api_key.clone(), (user_id, signer))]),
             quota: FixedWindow::new(config.quota, config.quota_window, origin),
             product_ops: FixedWindow::new(config.product_ops_per_second, Duration::from_secs(1), origin),
-            faults: Mutex::new(config.faults),
+            faults: Mutex::new(config.faults.clone()),
             fault_rng: Mutex::new(StdRng::seed_from_u64(mix(config.seed ^ 0xFA17))),
             stats: Stats::default(),
             signature_window: config.signature_window,
+            handshakes: FixedWindow::new(config.ws_connection_budget, config.ws_connection_window, origin),
+            heartbeat_period: config.heartbeat_period,
+            idle_timeout: config.idle_timeout,
+            watched: Mutex::new(HashMap::new()),
         }
     }
 
@@ -98,16 +129,52 @@ impl Shared {
         self.signature_window
     }
 
+    /// Takes one socket handshake from `ip`'s budget; false when it is spent.
+    pub fn take_handshake(&self, ip: IpAddr) -> bool {
+        self.handshakes.try_take(ip, 1, Instant::now()).is_ok()
+    }
+
+    /// Period of socket heartbeats.
+    pub fn heartbeat_period(&self) -> Duration {
+        self.heartbeat_period
+    }
+
+    /// How long a silent socket stays open.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// Marks `product_ids` as watched until the guard is dropped.
+    pub fn watch(self: &Arc<Self>, product_ids: Vec<u64>) -> WatchGuard {
+        let mut watched = lock(&self.watched);
+        for id in &product_ids {
+            *watched.entry(*id).or_default() += 1;
+        }
+        WatchGuard { state: self.clone(), product_ids }
+    }
+
+    /// The products some public subscription watches, ascending.
+    pub fn watched(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = lock(&self.watched).keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The current fault switches.
     pub fn faults(&self) -> Faults {
-        *lock(&self.faults)
+        lock(&self.faults).clone()
     }
 
     /// Changes the fault switches and returns the new values.
     pub fn update_faults(&self, update: FaultsUpdate) -> Faults {
         let mut faults = lock(&self.faults);
         faults.apply(update);
-        *faults
+        faults.clone()
+    }
+
+    /// Runs `take` on the locked switches: the one place one-shot socket faults are consumed.
+    pub fn with_faults<T>(&self, take: impl FnOnce(&mut Faults) -> T) -> T {
+        take(&mut lock(&self.faults))
     }
 
     /// Consumes one forced 429 if any is left.

@@ -15,6 +15,9 @@ pub struct Stats {
     requests: AtomicU64,
     auth_failures: AtomicU64,
     injected_errors: AtomicU64,
+    faults_injected: Mutex<BTreeMap<String, u64>>,
+    ws_connections: AtomicU64,
+    ws_refused: AtomicU64,
 }
 
 /// A copy of the counters, in the JSON form of `GET /sim/stats`.
@@ -32,6 +35,16 @@ pub struct StatsSnapshot {
     pub auth_failures: u64,
     /// Requests answered with an injected 5xx.
     pub injected_errors: u64,
+    /// Socket faults injected, by switch name (`drop_every`, `skip_seq`, `corrupt_checksum`, `malformed`,
+    /// `stall`, `book_error`).
+    #[serde(default)]
+    pub faults_injected: BTreeMap<String, u64>,
+    /// Socket handshakes accepted.
+    #[serde(default)]
+    pub ws_connections: u64,
+    /// Socket handshakes refused with HTTP 429.
+    #[serde(default)]
+    pub ws_refused: u64,
 }
 
 impl Stats {
@@ -66,6 +79,18 @@ impl Stats {
         self.injected_errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one injected socket fault.
+    pub fn record_fault(&self, switch: &str) {
+        let mut faults = self.faults_injected.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *faults.entry(switch.to_owned()).or_default() += 1;
+    }
+
+    /// Counts an accepted (`true`) or refused socket handshake.
+    pub fn record_handshake(&self, accepted: bool) {
+        let counter = if accepted { &self.ws_connections } else { &self.ws_refused };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A consistent-enough copy of every counter.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
@@ -75,6 +100,9 @@ impl Stats {
             requests: self.requests.load(Ordering::Relaxed),
             auth_failures: self.auth_failures.load(Ordering::Relaxed),
             injected_errors: self.injected_errors.load(Ordering::Relaxed),
+            faults_injected: self.faults_injected.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
+            ws_connections: self.ws_connections.load(Ordering::Relaxed),
+            ws_refused: self.ws_refused.load(Ordering::Relaxed),
         }
     }
 }

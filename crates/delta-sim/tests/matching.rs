@@ -397,6 +397,7 @@ async fn private_events_follow_each_fill_in_order() {
             EventKind::Fill(_) => "fill".to_owned(),
             EventKind::Position(position) => format!("position:{}", position.size),
             EventKind::Margin(_) => "margin".to_owned(),
+            EventKind::MmpTrigger { .. } => "mmp".to_owned(),
         });
     }
     assert_eq!(kinds, ["order:create", "order:fill", "fill", "position:2", "margin"]);

@@ -52,6 +52,13 @@ pub enum EventKind {
     Position(Position),
     /// The settling wallet changed.
     Margin(WalletBalance),
+    /// Market-maker protection froze quoting on an asset.
+    MmpTrigger {
+        /// Underlying asset symbol (`BTC`).
+        asset: String,
+        /// µs until which quoting is frozen; -1 until reset.
+        frozen_till: i64,
+    },
 }
 
 /// One private event, numbered in emission order per account.

@@ -32,10 +32,15 @@ pub struct PublicTrade {
     pub timestamp: i64,
 }
 
-/// Books, tapes and price series of every product.
+/// Public trades kept for slow socket subscribers.
+const TRADE_FEED_BUFFER: usize = 4096;
+
+/// Books, tapes and price series of every product; new trades are also published to
+/// [`Market::subscribe_trades`].
 #[derive(Debug)]
 pub struct Market {
     books: HashMap<u64, Book>,
+    trade_feed: tokio::sync::broadcast::Sender<(u64, PublicTrade)>,
     tapes: HashMap<u64, VecDeque<PublicTrade>>,
     series: HashMap<u64, PriceSeries>,
     index_series: HashMap<&'static str, PriceSeries>,
@@ -58,6 +63,7 @@ impl Market {
         }
         let mut market = Self {
             books: HashMap::new(),
+            trade_feed: tokio::sync::broadcast::channel(TRADE_FEED_BUFFER).0,
             tapes: HashMap::new(),
             series: HashMap::new(),
             index_series,
@@ -103,11 +109,18 @@ impl Market {
         self.tapes.get(&product_id).into_iter().flatten()
     }
 
-    /// Appends a trade to a product's tape.
+    /// Appends a trade to a product's tape and publishes it.
     pub fn record_trade(&mut self, product_id: u64, trade: PublicTrade) {
         let tape = self.tapes.entry(product_id).or_default();
         tape.push_front(trade);
         tape.truncate(TAPE_LENGTH);
+        // An error only means nobody listens.
+        let _ = self.trade_feed.send((product_id, trade));
+    }
+
+    /// Every public trade (with its product id) from now on.
+    pub fn subscribe_trades(&self) -> tokio::sync::broadcast::Receiver<(u64, PublicTrade)> {
+        self.trade_feed.subscribe()
     }
 
     /// Price history of a product's last traded price.

@@ -75,6 +75,18 @@ impl Venue {
         &self.market
     }
 
+    /// The synthetic market, for the market generator.
+    pub fn market_mut(&mut self) -> &mut Market {
+        &mut self.market
+    }
+
+    /// Emits an `mmp_trigger` event for `asset`, frozen until `frozen_till` µs (-1 = until reset). The
+    /// sim does not count MMP fills itself; this is the test hook behind `POST /sim/mmp_trigger`.
+    pub fn trigger_mmp(&mut self, asset: &str, frozen_till: i64, now: i64) {
+        let kind = events::EventKind::MmpTrigger { asset: asset.to_owned(), frozen_till };
+        self.account.events.emit(self.account.user_id, None, now, kind);
+    }
+
     /// The default account's private events from now on.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<events::SimEvent> {
         self.account.events.subscribe()

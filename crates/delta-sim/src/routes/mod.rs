@@ -56,7 +56,10 @@ pub fn router(state: AppState) -> Router {
     let sim = Router::new()
         .route("/sim/stats", get(sim::stats))
         .route("/sim/faults", get(sim::faults).post(sim::set_faults))
-        .route("/sim/book/{symbol}", get(sim::book));
+        .route("/sim/book/{symbol}", get(sim::book))
+        .route("/sim/mmp_trigger", post(sim::mmp_trigger))
+        .route("/ws", get(crate::ws::private_socket))
+        .route("/public/ws", get(crate::ws::public_socket));
     public
         .merge(signed)
         .merge(sim)

@@ -27,6 +27,24 @@ pub async fn set_faults(State(state): State<AppState>, body: Bytes) -> ApiResult
     Ok(json_response(axum::http::StatusCode::OK, &state.update_faults(update)))
 }
 
+/// Body of `POST /sim/mmp_trigger`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MmpTrigger {
+    /// Asset symbol (`BTC`).
+    pub asset: String,
+    /// µs until which quoting is frozen; -1 until reset.
+    pub frozen_till: i64,
+}
+
+/// `POST /sim/mmp_trigger` with `{"asset": "BTC", "frozen_till": µs}`: the sim does not trip MMP on its
+/// own; this emits the `mmp_trigger` event to the default account's private sockets.
+pub async fn mmp_trigger(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let trigger: MmpTrigger = json_body(&body)?;
+    state.venue().trigger_mmp(&trigger.asset, trigger.frozen_till, crate::state::now_micros());
+    Ok(json_response(axum::http::StatusCode::OK, &json!({"success": true})))
+}
+
 /// `GET /sim/book/{symbol}`: every level, asks ascending and bids descending, as `[price, size]`
 /// strings, with the book's sequence number.
 pub async fn book(State(state): State<AppState>, Path(symbol): Path<String>) -> ApiResult {
