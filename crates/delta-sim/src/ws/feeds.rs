@@ -49,7 +49,7 @@ pub struct Feed {
 /// What a periodic channel needs to be rebuilt: a product or an index.
 #[derive(Debug, Clone)]
 enum Target {
-    Product(Instrument),
+    Product(Box<Instrument>),
     Index(&'static IndexInfo),
 }
 
@@ -80,7 +80,7 @@ impl Feed {
             // No updates for `all` (REFERENCE 9.4/9.5): only index symbols yield data.
             return self.state.catalog().index_by_symbol(&self.symbol).map(Target::Index).into_iter().collect();
         }
-        self.products().into_iter().map(Target::Product).collect()
+        self.products().into_iter().map(|product| Target::Product(Box::new(product))).collect()
     }
 }
 
