@@ -8,7 +8,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use delta_core::auth::Signer;
-use delta_core::ws::{Endpoint, GapReason, MarketEvent, WsClient, WsConfig, WsEventKind, WsEvents};
+use delta_core::ws::{BookUpdate, Endpoint, GapReason, MarketEvent, WsClient, WsConfig, WsEventKind, WsEvents};
 use delta_core::Credentials;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -109,6 +109,24 @@ async fn send(socket: &mut ServerSocket, text: &str) {
     socket.send(Message::text(text.to_owned())).await.unwrap();
 }
 
+/// The next verified book event.
+async fn next_book(events: &mut WsEvents) -> BookUpdate {
+    wait_for(events, "a book event", |kind| match kind {
+        WsEventKind::Market(MarketEvent::Book(book)) => Some(book.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// `fixture` with top-level keys replaced.
+fn edited(name: &str, changes: &[(&str, Value)]) -> String {
+    let mut value: Value = serde_json::from_str(&fixture(name)).unwrap();
+    for (key, new) in changes {
+        value[*key] = new.clone();
+    }
+    value.to_string()
+}
+
 /// The next event matching `pick`, skipping the others.
 async fn wait_for<T>(events: &mut WsEvents, what: &str, mut pick: impl FnMut(&WsEventKind) -> Option<T>) -> T {
     within(what, async {
@@ -147,14 +165,10 @@ async fn reconnects_after_close_resubscribes_and_rebuilds_books() {
     assert_eq!(next_json(&mut first).await, serde_json::json!({"type": "enable_heartbeat"}));
     subscribed(&mut first, &all).await;
     send(&mut first, &fixture("ws_ob_updates_snapshot.json")).await;
-    let text = wait_for(&mut events, "the snapshot frame", |kind| match kind {
-        WsEventKind::Market(MarketEvent::Frame { channel: Some(channel), text }) if &**channel == "ob_updates" => {
-            Some(text.clone())
-        }
-        _ => None,
-    })
-    .await;
-    assert_eq!(&*text, fixture("ws_ob_updates_snapshot.json"));
+    let book = next_book(&mut events).await;
+    assert!(book.snapshot);
+    assert_eq!((&*book.symbol, book.seq), ("BTCUSD", Some(1210339)));
+    assert_eq!(book.asks[0], ("68453.0".parse().unwrap(), "1432".parse().unwrap()));
     first.close(None).await.unwrap();
 
     wait_for(&mut events, "Disconnected", |k| matches!(k, WsEventKind::Disconnected { .. }).then_some(())).await;
@@ -330,7 +344,8 @@ async fn full_queue_applies_back_pressure_without_loss() {
     let config = WsConfig { queue_capacity: 2, ..config(&server.url) };
     let (client, mut events) = WsClient::connect(config).unwrap();
     let mut socket = server.accept().await;
-    let frames: Vec<String> = (0..20).map(|i| format!(r#"{{"type":"trades","sy":"BTCUSD","n":{i}}}"#)).collect();
+    let frames: Vec<String> =
+        (0..20).map(|i| edited("ws_trades.json", &[("t", serde_json::json!(1_779_962_402_331_207_i64 + i))])).collect();
     for frame in &frames {
         send(&mut socket, frame).await;
     }
@@ -342,17 +357,15 @@ async fn full_queue_applies_back_pressure_without_loss() {
     .await;
     let mut received = Vec::new();
     while received.len() < frames.len() {
-        if let Some(text) = wait_for(&mut events, "a trade frame", |kind| match kind {
-            WsEventKind::Market(MarketEvent::Frame { text, .. }) => Some(Some(text.to_string())),
-            WsEventKind::Connected => Some(None),
+        let time = wait_for(&mut events, "a trade", |kind| match kind {
+            WsEventKind::Market(MarketEvent::Trade(trade)) => Some(trade.trade_time_us),
             _ => None,
         })
-        .await
-        {
-            received.push(text);
-        }
+        .await;
+        received.push(time);
     }
-    assert_eq!(received, frames, "every frame, in order");
+    let expected: Vec<i64> = (0..20).map(|i| 1_779_962_402_331_207 + i).collect();
+    assert_eq!(received, expected, "every trade, in order");
     let stats = client.stats();
     assert!(stats.queue_max_depth >= 2 && stats.queue_max_depth <= 3, "{stats:?}");
     assert_eq!(stats.queue_depth, 0);
@@ -370,14 +383,27 @@ async fn decode_errors_are_counted_and_the_stream_goes_on() {
     let mut socket = server.accept().await;
     send(&mut socket, "not json at all").await;
     send(&mut socket, r#"{"type":"trades","sy":"BTCUSD"}"#).await;
+    send(&mut socket, &fixture("ws_trades.json")).await;
     let excerpt = wait_for(&mut events, "DecodeError", |kind| match kind {
         WsEventKind::DecodeError { excerpt, .. } => Some(excerpt.clone()),
         _ => None,
     })
     .await;
     assert_eq!(excerpt, "not json at all");
-    wait_for(&mut events, "the next frame", |k| matches!(k, WsEventKind::Market(_)).then_some(())).await;
-    assert_eq!(client.stats().decode_errors.values().sum::<u64>(), 1);
+    let channel = wait_for(&mut events, "a DecodeError of trades", |kind| match kind {
+        WsEventKind::DecodeError { channel, .. } => Some(channel.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(channel, "trades");
+    let trade = wait_for(&mut events, "the next trade", |kind| match kind {
+        WsEventKind::Market(MarketEvent::Trade(trade)) => Some(trade.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((&*trade.symbol, trade.price), ("BTCUSD", "68453.5".parse().unwrap()));
+    assert_eq!(client.stats().decode_errors.values().sum::<u64>(), 2);
+    assert_eq!(client.stats().decode_errors.get("trades"), Some(&1));
     client.close().await;
 }
 
@@ -400,4 +426,46 @@ async fn close_sends_a_close_frame_ends_tasks_and_the_queue() {
     .await;
     assert!(closing, "the client closed with a close frame");
     within("the queue to end", async { while events.recv().await.is_some() {} }).await;
+}
+
+#[tokio::test]
+async fn a_book_gap_resubscribes_at_once_and_emits_nothing_until_the_snapshot() {
+    let mut server = Server::start().await;
+    let (client, mut events) = WsClient::connect(config(&server.url)).unwrap();
+    client.subscribe("ob_updates", &["BTCUSD"]).unwrap();
+    let mut socket = server.accept().await;
+    subscribed(&mut socket, &set(&[("ob_updates", "BTCUSD")])).await;
+    send(&mut socket, &fixture("ws_ob_updates_snapshot.json")).await;
+    assert!(next_book(&mut events).await.snapshot);
+    send(&mut socket, &edited("ws_ob_updates_update.json", &[("seq", serde_json::json!(1_210_345))])).await;
+    let reason = wait_for(&mut events, "Gap", |kind| match kind {
+        WsEventKind::Gap { reason, .. } => Some(reason.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(matches!(reason, GapReason::Book(_)), "{reason:?}");
+    assert_eq!(pairs(&next_of(&mut socket, "unsubscribe").await), set(&[("ob_updates", "BTCUSD")]));
+    assert_eq!(pairs(&next_of(&mut socket, "subscribe").await), set(&[("ob_updates", "BTCUSD")]));
+    send(&mut socket, &fixture("ws_ob_updates_update.json")).await;
+    send(&mut socket, &fixture("ws_ob_updates_snapshot.json")).await;
+    let mut after_gap = Vec::new();
+    within("the resync", async {
+        loop {
+            let kind = events.recv().await.unwrap().kind;
+            let done = matches!(kind, WsEventKind::Market(MarketEvent::Book(_)));
+            after_gap.push(kind);
+            if done {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(matches!(after_gap.first(), Some(WsEventKind::Resynced { .. })), "{after_gap:?}");
+    assert!(
+        matches!(after_gap.as_slice(), [_, WsEventKind::Market(MarketEvent::Book(b))] if b.snapshot),
+        "the update on the invalid book was not emitted: {after_gap:?}"
+    );
+    let stats = client.stats();
+    assert_eq!((stats.gaps, stats.resyncs), (1, 1));
+    client.close().await;
 }

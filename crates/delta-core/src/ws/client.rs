@@ -1,7 +1,6 @@
 //! The client handle: owns the connections (sharding capped channels over several), routes
 //! subscription requests to them, reads counters and shuts everything down.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{mpsc, watch};
@@ -10,6 +9,7 @@ use tokio::task::JoinHandle;
 use super::backoff::ConnectBudget;
 use super::config::WsConfig;
 use super::connection::{Command, Connection};
+use super::dispatch::Dispatcher;
 use super::queue::{self, EventSender, WsEvents};
 use super::stats::{Counters, WsStats};
 use super::subscriptions::SubscriptionSet;
@@ -91,7 +91,7 @@ impl WsClient {
             commands: receiver,
             shutdown: self.shutdown.subscribe(),
             subscriptions: SubscriptionSet::default(),
-            stale: HashSet::new(),
+            dispatcher: Dispatcher::new(self.config.endpoint),
             pending_resubscribes: Vec::new(),
         };
         ConnectionHandle { commands, subscriptions: SubscriptionSet::default(), task: tokio::spawn(connection.run()) }

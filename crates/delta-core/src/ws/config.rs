@@ -5,16 +5,7 @@ use std::time::Duration;
 
 use crate::config::{Credentials, ResolvedUrls};
 use crate::error::{DeltaError, DeltaResult};
-
-/// Which of Delta's two sockets a client talks to (REFERENCE 1.2); the same channel name has different
-/// formats on the two.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// The public socket with the compact channels (`ob_updates`, `trades`, `ticker`, ...).
-    Public,
-    /// The private/legacy socket: `key-auth`, private channels, legacy public channels.
-    Private,
-}
+use crate::parse::Endpoint;
 
 /// Symbols-per-connection limits by channel (REFERENCE 4.3). Channels not listed are not capped.
 #[derive(Debug, Clone, PartialEq, Eq)]

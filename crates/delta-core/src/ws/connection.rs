@@ -1,7 +1,6 @@
 //! One socket connection, driven by its own tokio task: connect, heartbeat, `key-auth`, (re)subscribe,
 //! read, watchdog, ping/pong, reconnect with backoff inside the connection budget.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,14 +14,13 @@ use tracing::{debug, warn};
 
 use super::backoff::{Backoff, ConnectBudget};
 use super::config::WsConfig;
+use super::dispatch::{Dispatcher, Signal};
 use super::event::{unix_nanos, GapReason, WsEvent, WsEventKind};
-use super::market::MarketEvent;
-use super::protocol::{self, Control, SubscribeKind};
 use super::queue::EventSender;
 use super::stats::{ConnectionCounters, Counters};
 use super::subscriptions::SubscriptionSet;
 use crate::auth::{timestamp_seconds, Signer};
-use crate::error::EXCERPT_CHARS;
+use crate::parse::request::{self, ChannelRequest};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -71,8 +69,8 @@ pub(crate) struct Connection {
     pub commands: mpsc::UnboundedReceiver<Command>,
     pub shutdown: watch::Receiver<bool>,
     pub subscriptions: SubscriptionSet,
-    /// `(channel, symbol)` waiting for a fresh snapshot after a gap.
-    pub stale: HashSet<(Arc<str>, Arc<str>)>,
+    /// Decoding and the verified books of this connection.
+    pub dispatcher: Dispatcher,
     /// Resubscriptions due at an instant (after `action: error`).
     pub pending_resubscribes: Vec<(Instant, Arc<str>, Arc<str>)>,
 }
@@ -168,16 +166,9 @@ impl Connection {
     async fn connection_lost(&mut self, reason: String) -> Result<(), Stop> {
         self.emit(WsEventKind::Disconnected { reason }).await?;
         self.pending_resubscribes.clear();
-        for (channel, symbol) in self.subscriptions.book_symbols() {
-            self.mark_stale(channel, symbol, GapReason::Reconnect).await?;
-        }
-        Ok(())
-    }
-
-    async fn mark_stale(&mut self, channel: Arc<str>, symbol: Arc<str>, reason: GapReason) -> Result<(), Stop> {
-        if self.stale.insert((Arc::clone(&channel), Arc::clone(&symbol))) {
+        for (channel, symbol) in self.dispatcher.connection_lost(&self.subscriptions.book_symbols()) {
             self.shared.gap();
-            self.emit(WsEventKind::Gap { channel, symbol, reason }).await?;
+            self.emit(WsEventKind::Gap { channel, symbol, reason: GapReason::Reconnect }).await?;
         }
         Ok(())
     }
@@ -188,7 +179,7 @@ impl Connection {
             return stop.into();
         }
         if self.config.enable_heartbeat {
-            if let Err(reason) = send_text(&mut socket, protocol::ENABLE_HEARTBEAT.to_owned()).await {
+            if let Err(reason) = send_text(&mut socket, request::enable_heartbeat()).await {
                 return SessionEnd::Lost(reason);
             }
         }
@@ -202,7 +193,7 @@ impl Connection {
         if !self.subscriptions.is_empty() {
             let entries = self.subscriptions.entries();
             let refs: Vec<(&str, &[Arc<str>])> = entries.iter().map(|(c, s)| (&**c, s.as_slice())).collect();
-            let text = protocol::channels_request(SubscribeKind::Subscribe, &refs);
+            let text = channels_text(request::subscribe, &refs);
             if let Err(reason) = send_text(&mut socket, text).await {
                 return SessionEnd::Lost(reason);
             }
@@ -228,7 +219,7 @@ impl Connection {
         let signer = self.signer.as_ref()?;
         let timestamp = timestamp_seconds();
         let signature = signer.sign_ws(&timestamp);
-        let text = protocol::key_auth_request(signer.api_key(), signature.as_str(), &timestamp);
+        let text = request::key_auth(signer.api_key(), signature.as_str(), &timestamp);
         if let Err(reason) = send_text(socket, text).await {
             return Some(SessionEnd::Lost(reason));
         }
@@ -252,23 +243,23 @@ impl Connection {
                 Some(Err(error)) => return Some(SessionEnd::Lost(format!("read failed: {error}"))),
                 None => return Some(SessionEnd::Lost("closed by the server during key-auth".into())),
             };
-            if let Ok(Control::AuthReply { success, status_code, status }) = protocol::classify(text.as_bytes()) {
-                self.counters.frame(text.len());
-                let (kind, end) = if success {
-                    (WsEventKind::Authenticated, None)
-                } else {
-                    let status = status.map_or_else(|| "refused".to_owned(), |s| s.into_owned());
-                    warn!(connection = self.index, ?status_code, %status, "key-auth refused");
-                    (WsEventKind::AuthFailed { status_code, status }, Some(SessionEnd::AuthRefused))
-                };
-                return match self.emit(kind).await {
-                    Ok(()) => end,
-                    Err(stop) => Some(stop.into()),
-                };
-            }
             let received_ns = unix_nanos();
-            if let Err(stop) = self.on_text(text.as_str(), received_ns).await {
-                return Some(stop.into());
+            match self.on_text(text.as_str(), received_ns).await {
+                Ok(Signal::AuthReply { success, status_code, status }) => {
+                    let (kind, end) = if success {
+                        (WsEventKind::Authenticated, None)
+                    } else {
+                        let status = status.unwrap_or_else(|| "refused".to_owned());
+                        warn!(connection = self.index, ?status_code, %status, "key-auth refused");
+                        (WsEventKind::AuthFailed { status_code, status }, Some(SessionEnd::AuthRefused))
+                    };
+                    return match self.emit(kind).await {
+                        Ok(()) => end,
+                        Err(stop) => Some(stop.into()),
+                    };
+                }
+                Ok(_) => {}
+                Err(stop) => return Some(stop.into()),
             }
         }
     }
@@ -316,8 +307,17 @@ impl Connection {
                         None => return SessionEnd::Lost("connection closed".into()),
                     };
                     match self.on_text(text.as_str(), received_ns).await {
-                        Ok(Liveness::Pong) => pong_deadline = None,
-                        Ok(Liveness::Other) => {}
+                        Ok(Signal::Pong) => pong_deadline = None,
+                        Ok(Signal::Resubscribe { channel, symbol, delayed: false }) => {
+                            if let Err(reason) = self.resubscribe(socket, channel, symbol).await {
+                                return SessionEnd::Lost(reason);
+                            }
+                        }
+                        Ok(Signal::Resubscribe { channel, symbol, delayed: true }) => {
+                            let due = Instant::now() + self.config.resubscribe_delay;
+                            self.pending_resubscribes.push((due, channel, symbol));
+                        }
+                        Ok(Signal::None | Signal::AuthReply { .. }) => {}
                         Err(stop) => return stop.into(),
                     }
                 }
@@ -335,7 +335,7 @@ impl Connection {
                     if pong_deadline.is_none() {
                         pong_deadline = Some(Instant::now() + self.config.pong_timeout);
                     }
-                    if let Err(reason) = send_text(socket, protocol::PING.to_owned()).await {
+                    if let Err(reason) = send_text(socket, request::ping()).await {
                         return SessionEnd::Lost(reason);
                     }
                 }
@@ -351,53 +351,24 @@ impl Connection {
         }
     }
 
-    /// Handles one text frame: control replies, book errors, data for the consumer.
-    async fn on_text(&mut self, text: &str, received_ns: u64) -> Result<Liveness, Stop> {
+    /// Decodes one text frame, emits its events and returns what it means to the machinery.
+    async fn on_text(&mut self, text: &str, received_ns: u64) -> Result<Signal, Stop> {
         self.counters.frame(text.len());
-        let control = match protocol::classify(text.as_bytes()) {
-            Ok(control) => control,
-            Err(error) => {
-                self.shared.decode_error("?");
-                let excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-                let kind = WsEventKind::DecodeError { channel: "?".into(), message: error.to_string(), excerpt };
-                self.emit_at(received_ns, kind).await?;
-                return Ok(Liveness::Other);
-            }
-        };
-        match control {
-            Control::Heartbeat | Control::AuthReply { .. } => {}
-            Control::Pong => return Ok(Liveness::Pong),
-            Control::Subscriptions { errors } => {
-                for (channel, message) in errors {
+        let mut out = Vec::new();
+        let signal = self.dispatcher.dispatch(text, &mut out);
+        for kind in out {
+            match &kind {
+                WsEventKind::DecodeError { channel, .. } => self.shared.decode_error(channel),
+                WsEventKind::Gap { .. } => self.shared.gap(),
+                WsEventKind::Resynced { .. } => self.shared.resync(),
+                WsEventKind::SubscriptionError { channel, message } => {
                     warn!(connection = self.index, %channel, %message, "subscription refused");
-                    self.emit_at(received_ns, WsEventKind::SubscriptionError { channel, message }).await?;
                 }
+                _ => {}
             }
-            Control::BookError { channel, symbol, message } => {
-                let channel: Arc<str> = channel.into();
-                let symbol: Arc<str> = symbol.into();
-                let reason = GapReason::ExchangeError(message.map(|m| m.into_owned()).unwrap_or_default());
-                let due = Instant::now() + self.config.resubscribe_delay;
-                self.pending_resubscribes.push((due, Arc::clone(&channel), Arc::clone(&symbol)));
-                self.mark_stale(channel, symbol, reason).await?;
-            }
-            Control::Data { channel, symbol, snapshot } => {
-                let channel: Option<Arc<str>> = channel.map(Arc::from);
-                if snapshot {
-                    if let (Some(channel), Some(symbol)) = (&channel, symbol) {
-                        if self.stale.remove(&(Arc::clone(channel), Arc::from(symbol.as_ref()))) {
-                            self.shared.resync();
-                            let resynced =
-                                WsEventKind::Resynced { channel: Arc::clone(channel), symbol: symbol.into() };
-                            self.emit_at(received_ns, resynced).await?;
-                        }
-                    }
-                }
-                let event = MarketEvent::Frame { channel, text: text.into() };
-                self.emit_at(received_ns, WsEventKind::Market(event)).await?;
-            }
+            self.emit_at(received_ns, kind).await?;
         }
-        Ok(Liveness::Other)
+        Ok(signal)
     }
 
     /// Applies a command to the set and sends the matching request.
@@ -405,16 +376,20 @@ impl Connection {
         match command {
             Command::Subscribe { channel, symbols } => {
                 self.subscriptions.add(&channel, &symbols);
-                let text = protocol::channels_request(SubscribeKind::Subscribe, &[(&channel, &symbols)]);
-                send_text(socket, text).await
+                send_text(socket, channels_text(request::subscribe, &[(&channel, &symbols)])).await
             }
             Command::Unsubscribe { channel, symbols } => {
+                let leaving = if symbols.is_empty() {
+                    self.subscriptions.entries().into_iter().find(|(c, _)| *c == channel).map_or_else(Vec::new, |e| e.1)
+                } else {
+                    symbols.clone()
+                };
+                for symbol in &leaving {
+                    self.dispatcher.forget(&channel, symbol);
+                }
                 self.subscriptions.remove(&channel, &symbols);
-                self.stale.retain(|(c, s)| !(*c == channel && (symbols.is_empty() || symbols.contains(s))));
-                self.pending_resubscribes
-                    .retain(|(_, c, s)| !(*c == channel && (symbols.is_empty() || symbols.contains(s))));
-                let text = protocol::channels_request(SubscribeKind::Unsubscribe, &[(&channel, &symbols)]);
-                send_text(socket, text).await
+                self.pending_resubscribes.retain(|(_, c, s)| !(*c == channel && leaving.contains(s)));
+                send_text(socket, channels_text(request::unsubscribe, &[(&channel, &symbols)])).await
             }
             Command::Resubscribe { channel, symbol } => self.resubscribe(socket, channel, symbol).await,
         }
@@ -425,10 +400,10 @@ impl Connection {
         if !self.subscriptions.contains(&channel, &symbol) {
             return Ok(());
         }
-        self.stale.insert((Arc::clone(&channel), Arc::clone(&symbol)));
+        self.dispatcher.mark_stale(&channel, &symbol);
         let symbols = [symbol];
-        for kind in [SubscribeKind::Unsubscribe, SubscribeKind::Subscribe] {
-            send_text(socket, protocol::channels_request(kind, &[(&channel, &symbols)])).await?;
+        for build in [request::unsubscribe, request::subscribe] {
+            send_text(socket, channels_text(build, &[(&channel, &symbols)])).await?;
         }
         Ok(())
     }
@@ -445,10 +420,24 @@ impl Connection {
     }
 }
 
-/// Whether a frame answered the client's ping.
-enum Liveness {
-    Pong,
-    Other,
+/// A subscribe or unsubscribe request; an empty symbol list names the bare channel (symbol-less channels,
+/// or leaving a whole channel).
+fn channels_text(build: fn(&[ChannelRequest<'_>]) -> String, channels: &[(&str, &[Arc<str>])]) -> String {
+    let symbols: Vec<Vec<&str>> = channels.iter().map(|(_, s)| s.iter().map(|s| &**s).collect()).collect();
+    let requests: Vec<ChannelRequest<'_>> = channels
+        .iter()
+        .zip(&symbols)
+        .map(
+            |(&(name, _), symbols)| {
+                if symbols.is_empty() {
+                    ChannelRequest::whole(name)
+                } else {
+                    ChannelRequest::new(name, symbols)
+                }
+            },
+        )
+        .collect();
+    build(&requests)
 }
 
 /// Resolves once shutdown is requested (or the client handle is gone).

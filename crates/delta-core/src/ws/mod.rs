@@ -20,18 +20,22 @@ mod backoff;
 mod client;
 mod config;
 mod connection;
+mod dispatch;
 mod event;
 mod market;
-pub mod protocol;
 mod queue;
 mod stats;
 mod subscriptions;
 
+pub use crate::parse::Endpoint;
 pub use backoff::{Backoff, ConnectBudget};
 pub use client::WsClient;
-pub use config::{Endpoint, SymbolCaps, WsConfig};
+pub use config::{SymbolCaps, WsConfig};
 pub use event::{unix_nanos, GapReason, WsEvent, WsEventKind};
-pub use market::MarketEvent;
+pub use market::{
+    BookUpdate, CandleEvent, FillEvent, FundingEvent, MarketEvent, MmpEvent, OrderEvent, PositionEvent, PriceEvent,
+    SystemStatusEvent, TopOfBook, TradeEvent,
+};
 pub use queue::WsEvents;
 pub use stats::{ConnectionStats, WsStats};
 pub use subscriptions::{SubscriptionSet, INCREMENTAL_BOOK_CHANNELS};
