@@ -104,7 +104,8 @@ fn checksum_uses_the_text_as_received() {
     assert_ne!(text_cs, numeric_cs);
     let snap = message(BookAction::Snapshot, &[("100.00", "5.0")], &[], Some(1), Some(text_cs));
     assert_eq!(book.apply(&snap), ApplyOutcome::Applied);
-    // Replacing the level re-keys nothing but takes the new text, which the next checksum reflects.
+    // Another spelling of the same price replaces the level (still one level) and its text is what the next
+    // checksum covers.
     let next = message(
         BookAction::Update,
         &[("100.0", "5")],
@@ -114,6 +115,8 @@ fn checksum_uses_the_text_as_received() {
     );
     assert_eq!(book.apply(&next), ApplyOutcome::Applied);
     assert_eq!(book.top(BookSide::Ask, 10).unwrap().len(), 1);
+    let stale = message(BookAction::Update, &[], &[], Some(3), Some(text_cs));
+    assert!(matches!(book.apply(&stale), ApplyOutcome::Resync(BookError::ChecksumMismatch { .. })));
 }
 
 #[test]
