@@ -50,6 +50,10 @@ fn frames(c: &mut Criterion) {
             _ => unreachable!(),
         })
     });
+    // Floor for comparison: serde_json validating and skipping the same frame, building nothing.
+    group.bench_function("ob_updates_10_levels_serde_json_skip_floor", |b| {
+        b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&book)).is_ok())
+    });
     group.finish();
     bench_frame(c, "trades", Endpoint::Public, &compact("ws_trades.json"));
     bench_frame(c, "ticker_option_greeks", Endpoint::Public, &compact("ws_ticker_option.json"));
