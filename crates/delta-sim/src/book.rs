@@ -3,8 +3,11 @@
 //! feed of changes the socket book channels follow.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
+use delta_core::book::CHECKSUM_DEPTH;
 use delta_core::model::Side;
+use delta_core::parse::RawLevel;
 use delta_core::Decimal;
 use rand::Rng;
 use tokio::sync::broadcast;
@@ -12,8 +15,11 @@ use tokio::sync::broadcast;
 /// Changes kept per book for slow socket subscribers before they see a lag (and get `action: error`).
 pub const FEED_BUFFER: usize = 8192;
 
-/// Levels per side that enter the checksum (REFERENCE 9.7).
-pub const CHECKSUM_DEPTH: usize = 10;
+/// Bytes reserved for the checksum's level texts (prices and sizes of 20 levels, most fit).
+const CHECKSUM_TEXT_CAPACITY: usize = 512;
+
+/// Where one level's text sits in the checksum buffer: price `start..middle`, size `middle..end`.
+type LevelSpan = (usize, usize, usize);
 
 /// One book change as the sockets publish it: the sequence number it produced, the level and the
 /// checksum of the book right after it.
@@ -81,12 +87,16 @@ impl Book {
         self.feed.subscribe()
     }
 
-    /// The checksum of the current book (REFERENCE 9.7): best 10 asks and bids as `price:size`.
+    /// The checksum of the current book (REFERENCE 9.7), computed by delta-core's
+    /// [`delta_core::book::checksum`] over the price and size text the sockets send, best 10 per side.
+    /// The texts of all levels go into one buffer; no per-level allocation.
     pub fn checksum(&self) -> u32 {
-        crate::ws::checksum::book_checksum(
-            &self.levels(Side::Sell, CHECKSUM_DEPTH),
-            &self.levels(Side::Buy, CHECKSUM_DEPTH),
-        )
+        let mut text = String::with_capacity(CHECKSUM_TEXT_CAPACITY);
+        let mut asks = [(0, 0, 0); CHECKSUM_DEPTH];
+        let mut bids = [(0, 0, 0); CHECKSUM_DEPTH];
+        let ask_count = write_levels(&mut text, &mut asks, self.asks.iter());
+        let bid_count = write_levels(&mut text, &mut bids, self.bids.iter().rev());
+        delta_core::book::checksum(raw_levels(&text, &asks[..ask_count]), raw_levels(&text, &bids[..bid_count]))
     }
 
     fn publish(&mut self, change: LevelChange) {
@@ -216,6 +226,31 @@ impl Book {
 }
 
 /// `tick × count`.
+/// Writes the price and size text of up to `spans.len()` levels into `text`, recording where each sits;
+/// returns how many levels were written.
+fn write_levels<'a>(
+    text: &mut String,
+    spans: &mut [LevelSpan],
+    levels: impl Iterator<Item = (&'a Decimal, &'a u64)>,
+) -> usize {
+    let mut count = 0;
+    for (span, (price, size)) in spans.iter_mut().zip(levels) {
+        let start = text.len();
+        // Writing into a String cannot fail.
+        let _ = write!(text, "{price}");
+        let middle = text.len();
+        let _ = write!(text, "{size}");
+        *span = (start, middle, text.len());
+        count += 1;
+    }
+    count
+}
+
+/// The levels recorded by [`write_levels`] as delta-core's raw levels.
+fn raw_levels<'a>(text: &'a str, spans: &'a [LevelSpan]) -> impl Iterator<Item = RawLevel<'a>> + 'a {
+    spans.iter().map(move |&(start, middle, end)| RawLevel { price: &text[start..middle], size: &text[middle..end] })
+}
+
 fn multiple(tick: Decimal, count: i64) -> Decimal {
     tick.checked_mul(&Decimal::from_int(count)).unwrap_or(tick)
 }
@@ -247,6 +282,28 @@ mod tests {
 
     fn layout() -> SyntheticLayout {
         SyntheticLayout { levels: 10, spread_ticks: 1, base_size: 1000 }
+    }
+
+    #[test]
+    fn checksum_uses_the_socket_text_of_the_best_ten_levels() {
+        // REFERENCE 9.7's second vector: prices keep the tick's scale ("100.00"), sizes are integers.
+        let mut book = Book::new(d("0.01"));
+        for (price, size) in [("100.00", 23), ("100.05", 34)] {
+            book.add(Side::Sell, d(price), size);
+        }
+        for (price, size) in [("99.04", 87), ("98.65", 102), ("98.30", 16)] {
+            book.add(Side::Buy, d(price), size);
+        }
+        assert_eq!(book.checksum(), 3_599_895_312);
+        // Levels beyond the best ten do not count.
+        let before = book.checksum();
+        for cents in 0..10 {
+            book.add(Side::Sell, d(&format!("101.{cents}0")), 1);
+        }
+        let top_ten = book.checksum();
+        book.add(Side::Sell, d("105.00"), 7);
+        assert_ne!(before, top_ten);
+        assert_eq!(book.checksum(), top_ten);
     }
 
     #[test]

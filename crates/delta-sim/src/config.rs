@@ -73,6 +73,8 @@ pub struct Faults {
     pub stall: bool,
     /// Symbols whose book channels answer `action: "error"` once (and end that subscription).
     pub book_error: Vec<String>,
+    /// When true, the market generator makes no changes (books rest until unpaused; orders still trade).
+    pub pause_market: bool,
 }
 
 /// A partial update of [`Faults`], as posted to `/sim/faults`.
@@ -99,6 +101,8 @@ pub struct FaultsUpdate {
     pub stall: Option<bool>,
     /// A symbol whose book channels answer one `action: "error"`, if given (added to the list).
     pub book_error: Option<String>,
+    /// New generator pause switch, if given.
+    pub pause_market: Option<bool>,
 }
 
 impl Faults {
@@ -127,6 +131,9 @@ impl Faults {
         }
         if let Some(stall) = update.stall {
             self.stall = stall;
+        }
+        if let Some(pause_market) = update.pause_market {
+            self.pause_market = pause_market;
         }
         if let Some(symbol) = update.book_error {
             self.book_error.push(symbol);

@@ -2,7 +2,7 @@
 //! products some public socket subscription watches, drawn from a generator seeded by `--seed`. It
 //! changes the sim's own books (the ones REST serves and orders match against), so every change
 //! reaches `ob_updates`/`l2_updates` through the book feed and every trade the trade feed; tickers and
-//! mark prices are computed from the same books.
+//! mark prices are computed from the same books. The `pause_market` switch holds it still.
 
 use std::time::Duration;
 
@@ -39,8 +39,12 @@ pub fn spawn(state: AppState, rate: u32, seed: u64) -> Option<JoinHandle<()>> {
             if watched.is_empty() {
                 continue;
             }
-            let product_id = watched[rng.random_range(0..watched.len())];
             let mut venue = state.venue();
+            // Checked under the venue lock: once the switch is set, no further change is made.
+            if state.with_faults(|faults| faults.pause_market) {
+                continue;
+            }
+            let product_id = watched[rng.random_range(0..watched.len())];
             step(venue.market_mut(), product_id, &mut rng, now_micros());
         }
     }))

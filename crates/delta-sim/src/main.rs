@@ -115,6 +115,8 @@ impl Cli {
             malformed: Some(self.malformed),
             stall: Some(self.stall),
             book_error: self.book_error,
+            // `--rate 0` starts the market still; pausing is a runtime switch only.
+            pause_market: None,
         });
         SimConfig {
             host: self.host,

@@ -1,5 +1,6 @@
 //! Book consistency: a client following `ob_updates` / `l2_updates` from the snapshot, checking every
-//! `seq` and `cs`, ends with exactly the sim's true book (`GET /sim/book/{symbol}`).
+//! `seq` and `cs`, ends with exactly the sim's true book (`GET /sim/book/{symbol}`) once the market
+//! generator is paused and the client has read up to the true book's `seq`.
 
 mod common;
 mod ws_common;
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 
 use common::Sim;
 use delta_core::Decimal;
-use delta_sim::SimConfig;
+use delta_sim::{FaultsUpdate, SimConfig};
 use serde_json::{json, Value};
 use ws_common::Client;
 
@@ -59,6 +60,15 @@ fn pairs(value: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Applies one update that must carry `seq + 1`, and checks its checksum.
+fn apply_update(book: &mut TestBook, seq: &mut u64, update: &Value, (ask_key, bid_key, seq_key): (&str, &str, &str)) {
+    assert_eq!(update[seq_key].as_u64().unwrap(), *seq + 1, "sequence gap");
+    *seq += 1;
+    book.apply(&update[ask_key], true);
+    book.apply(&update[bid_key], false);
+    assert_eq!(update["cs"], book.checksum(), "checksum after seq {seq}");
+}
+
 async fn follow(url: &str, sim: &Sim, channel: &str, keys: (&str, &str, &str), updates: usize) {
     let (ask_key, bid_key, seq_key) = keys;
     let mut client = Client::connect(url).await;
@@ -74,30 +84,18 @@ async fn follow(url: &str, sim: &Sim, channel: &str, keys: (&str, &str, &str), u
     for _ in 0..updates {
         let update = client.next_of(channel).await;
         assert_eq!(update["action"], "update");
-        assert_eq!(update[seq_key].as_u64().unwrap(), seq + 1, "sequence gap");
-        seq += 1;
-        book.apply(&update[ask_key], true);
-        book.apply(&update[bid_key], false);
-        assert_eq!(update["cs"], book.checksum(), "checksum after seq {seq}");
+        apply_update(&mut book, &mut seq, &update, keys);
     }
-    // Stop the generator from moving the book by leaving, then compare with the true book.
-    drop(client);
-    let mut truth = sim.book("BTCUSD").await;
-    // Changes after our last update are possible until the subscription is gone: catch up on seq.
-    while truth["seq"].as_u64().unwrap() != seq {
-        // The client stopped reading at `seq`; the true book moved on. Re-run the comparison only
-        // when nothing else changed, which the wait below gives once the generator goes idle.
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        let again = sim.book("BTCUSD").await;
-        if again["seq"] == truth["seq"] {
-            break;
-        }
-        truth = again;
+    // Hold the market still, then read on until the client has every change up to the true book's seq.
+    sim.handle.faults().update(FaultsUpdate { pause_market: Some(true), ..FaultsUpdate::default() });
+    let truth = sim.book("BTCUSD").await;
+    let last = truth["seq"].as_u64().unwrap();
+    while seq < last {
+        apply_update(&mut book, &mut seq, &client.next_of(channel).await, keys);
     }
-    if truth["seq"].as_u64().unwrap() == seq {
-        assert_eq!(pairs(&truth["a"]), book.asks());
-        assert_eq!(pairs(&truth["b"]), book.bids());
-    }
+    assert_eq!(seq, last);
+    assert_eq!(pairs(&truth["a"]), book.asks());
+    assert_eq!(pairs(&truth["b"]), book.bids());
 }
 
 fn config() -> SimConfig {
@@ -133,12 +131,7 @@ async fn a_quiet_book_equals_the_sim_book_exactly() {
     let truth = sim.book("BTCUSD").await;
     let mut seq = snapshot["seq"].as_u64().unwrap();
     while seq < truth["seq"].as_u64().unwrap() {
-        let update = client.next_of("ob_updates").await;
-        assert_eq!(update["seq"].as_u64().unwrap(), seq + 1);
-        seq += 1;
-        book.apply(&update["a"], true);
-        book.apply(&update["b"], false);
-        assert_eq!(update["cs"], book.checksum());
+        apply_update(&mut book, &mut seq, &client.next_of("ob_updates").await, ("a", "b", "seq"));
     }
     assert_eq!(pairs(&truth["a"]), book.asks());
     assert_eq!(pairs(&truth["b"]), book.bids());

@@ -2,7 +2,6 @@
 //! `/public/ws` (REFERENCE 9), with Delta's handshake budget (HTTP 429 beyond it, REFERENCE 4.3).
 
 pub mod auth;
-pub mod checksum;
 pub mod connection;
 pub mod feeds;
 pub mod messages;
