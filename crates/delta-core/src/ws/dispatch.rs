@@ -70,16 +70,17 @@ impl Dispatcher {
         gaps
     }
 
-    /// Marks one book stale (a resubscription was asked for); true when it was not already.
+    /// Marks one book stale (a resubscription was asked for); true when it was not already. Channels
+    /// other than books are left alone: their consumer reconciles them (REST for private `seq_no` gaps).
     pub fn mark_stale(&mut self, channel_name: &str, symbol: &Arc<str>) -> bool {
         match Channel::resolve(self.endpoint, channel_name) {
-            Some(channel) => {
+            Some(channel @ (Channel::ObUpdates | Channel::L2Updates | Channel::ObL2 | Channel::L2Orderbook)) => {
                 if let Some(books) = self.books.get_mut(&channel) {
                     books.remove(symbol);
                 }
                 self.stale.insert((channel, Arc::clone(symbol)))
             }
-            None => false,
+            _ => false,
         }
     }
 
@@ -320,4 +321,96 @@ impl Dispatcher {
 /// The exact decimals of levels the book already validated.
 fn levels(raw: &[RawLevel<'_>]) -> Vec<(Decimal, Decimal)> {
     raw.iter().filter_map(|level| Some((level.price().ok()?, level.size().ok()?))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/../../fixtures/delta-api/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn events(dispatcher: &mut Dispatcher, name: &str) -> (Signal, Vec<WsEventKind>) {
+        let mut out = Vec::new();
+        let signal = dispatcher.dispatch(&fixture(name), &mut out);
+        (signal, out)
+    }
+
+    fn market(dispatcher: &mut Dispatcher, name: &str) -> MarketEvent {
+        match events(dispatcher, name).1.as_slice() {
+            [WsEventKind::Market(event)] => event.clone(),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn public_fixtures_become_owned_typed_events() {
+        let mut public = Dispatcher::new(Endpoint::Public);
+        let MarketEvent::Trade(trade) = market(&mut public, "ws_trades.json") else { panic!() };
+        assert_eq!((&*trade.symbol, trade.price.to_string().as_str()), ("BTCUSD", "68453.5"));
+        assert!(matches!(market(&mut public, "ws_ob_l1.json"), MarketEvent::TopOfBook(_)));
+        assert!(matches!(market(&mut public, "ws_mark_price.json"), MarketEvent::MarkPrice(_)));
+        assert!(matches!(market(&mut public, "ws_spot_price.json"), MarketEvent::IndexPrice(_)));
+        assert!(matches!(market(&mut public, "ws_funding_rate.json"), MarketEvent::Funding(_)));
+        assert!(matches!(market(&mut public, "ws_candlestick.json"), MarketEvent::Candle(_)));
+        assert!(matches!(market(&mut public, "ws_system_status.json"), MarketEvent::SystemStatus(_)));
+        let (_, ticker) = events(&mut public, "ws_ticker.json");
+        assert!(
+            matches!(ticker.as_slice(), [WsEventKind::Market(MarketEvent::TickerQuote(q))] if q.ask_price.is_some())
+        );
+        assert_eq!(events(&mut public, "ws_heartbeat.json"), (Signal::None, vec![]));
+        assert_eq!(events(&mut public, "ws_pong.json").0, Signal::Pong);
+    }
+
+    #[test]
+    fn books_are_emitted_only_when_verified() {
+        let mut public = Dispatcher::new(Endpoint::Public);
+        let (signal, out) = events(&mut public, "ws_ob_updates_update.json");
+        assert!(matches!(signal, Signal::Resubscribe { delayed: false, .. }), "an update before any snapshot");
+        assert!(matches!(out.as_slice(), [WsEventKind::Gap { .. }]), "{out:?}");
+        assert_eq!(events(&mut public, "ws_ob_updates_update.json"), (Signal::None, vec![]), "awaiting the snapshot");
+        let (_, out) = events(&mut public, "ws_ob_updates_snapshot.json");
+        let [WsEventKind::Resynced { .. }, WsEventKind::Market(MarketEvent::Book(snapshot))] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert!(snapshot.snapshot && snapshot.seq == Some(1_210_339));
+        let MarketEvent::Book(update) = market(&mut public, "ws_ob_updates_update.json") else { panic!() };
+        assert!(!update.snapshot && update.asks[0].1.is_zero());
+        let (signal, out) = events(&mut public, "ws_ob_updates_update.json");
+        assert!(matches!(signal, Signal::Resubscribe { delayed: false, .. }), "a repeated seq is a gap");
+        assert!(matches!(out.as_slice(), [WsEventKind::Gap { reason: GapReason::Book(_), .. }]));
+        let (_, out) = events(&mut public, "ws_ob_updates_snapshot.json");
+        assert!(matches!(out.as_slice(), [WsEventKind::Resynced { .. }, WsEventKind::Market(MarketEvent::Book(_))]));
+        let (signal, _) = events(&mut public, "ws_ob_updates_error.json");
+        assert!(matches!(signal, Signal::Resubscribe { delayed: true, .. }));
+    }
+
+    #[test]
+    fn private_fixtures_and_control_replies() {
+        let mut private = Dispatcher::new(Endpoint::Private);
+        let (signal, _) = events(&mut private, "ws_key_auth_error_invalid_signature.json");
+        let expected =
+            Signal::AuthReply { success: false, status_code: Some(401), status: Some("invalid_signature".to_owned()) };
+        assert_eq!(signal, expected);
+        assert!(matches!(events(&mut private, "ws_key_auth_success.json").0, Signal::AuthReply { success: true, .. }));
+        let (_, refused) = events(&mut private, "ws_subscriptions_error.json");
+        assert!(matches!(refused.as_slice(), [WsEventKind::SubscriptionError { channel, .. }] if channel == "orders"));
+        assert!(matches!(market(&mut private, "ws_orders.json"), MarketEvent::Order(_)));
+        assert!(matches!(market(&mut private, "ws_v2_user_trades.json"), MarketEvent::Fill(_)));
+        assert!(matches!(market(&mut private, "ws_user_trades.json"), MarketEvent::Fill(_)));
+        assert!(matches!(market(&mut private, "ws_positions.json"), MarketEvent::Position(_)));
+        assert!(matches!(market(&mut private, "ws_margins.json"), MarketEvent::Margin(_)));
+        assert!(matches!(market(&mut private, "ws_mmp_trigger.json"), MarketEvent::MmpTrigger(_)));
+        assert!(matches!(market(&mut private, "ws_all_trades.json"), MarketEvent::Trade(_)));
+        assert!(matches!(
+            market(&mut private, "ws_orders_snapshot.json"),
+            MarketEvent::Other { channel: "orders", .. }
+        ));
+        let (_, bad) = events(&mut private, "ws_ob_l1.json");
+        assert!(
+            matches!(bad.as_slice(), [WsEventKind::DecodeError { .. }]),
+            "compact channels are not on the private socket"
+        );
+    }
 }

@@ -10,6 +10,12 @@
 //! incremental book of the connection stale ([`WsEventKind::Gap`]) until its fresh snapshot arrives
 //! ([`WsEventKind::Resynced`]).
 //!
+//! Frames are decoded by [`crate::parse::decode`]; every book message goes through the connection's verified
+//! books ([`crate::book::BookSet`]) first and is emitted as a [`BookUpdate`] only when the book accepted it. A
+//! failed check emits [`WsEventKind::Gap`] and resubscribes the symbol at once (Delta's `action: error` after
+//! `resubscribe_delay`); nothing is emitted for that book until its fresh snapshot. Other data becomes owned
+//! [`MarketEvent`]s with exact [`crate::Decimal`]s and the local receive time.
+//!
 //! Events reach the consumer through one bounded queue, [`WsEvents`]. Back-pressure policy: block the
 //! reader. A connection whose event does not fit waits for room, so a slow consumer slows the socket
 //! down through TCP flow control; nothing is ever dropped. [`WsStats`] exposes the queue depth, its
