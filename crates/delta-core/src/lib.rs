@@ -2,6 +2,7 @@
 //! typed wire models, the REST client and its rate limiter. No Python, no Nautilus.
 
 pub mod auth;
+pub mod backoff;
 pub mod book;
 pub mod config;
 pub mod decimal;

@@ -47,10 +47,7 @@ impl RetryPolicy {
 
     /// Exponential backoff with full jitter: uniform in `[0, min(max_delay, base_delay * 2^retries_done)]`.
     pub fn backoff(&self, retries_done: u32, rng: &mut impl Rng) -> Duration {
-        let factor = 1u32.checked_shl(retries_done.min(31)).unwrap_or(u32::MAX);
-        let ceiling = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rng.random_range(0..=ceiling_ms))
+        crate::backoff::full_jitter(self.base_delay, self.max_delay, retries_done, rng)
     }
 }
 

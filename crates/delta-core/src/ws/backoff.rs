@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use tokio::time::Instant;
 
 /// Exponential backoff with full jitter: the n-th consecutive failure waits a uniform random time in
@@ -26,15 +26,14 @@ impl Backoff {
 
     /// The ceiling of the next delay (before jitter).
     pub fn ceiling(&self) -> Duration {
-        let factor = 1u32.checked_shl(self.failures.min(31)).unwrap_or(u32::MAX);
-        self.base.saturating_mul(factor).min(self.cap)
+        crate::backoff::ceiling(self.base, self.cap, self.failures)
     }
 
     /// The delay before the next attempt; each call counts one more consecutive failure.
     pub fn next_delay(&mut self) -> Duration {
-        let ceiling_us = u64::try_from(self.ceiling().as_micros()).unwrap_or(u64::MAX);
+        let delay = crate::backoff::full_jitter(self.base, self.cap, self.failures, &mut self.rng);
         self.failures = self.failures.saturating_add(1);
-        Duration::from_micros(self.rng.random_range(0..=ceiling_us))
+        delay
     }
 
     /// Consecutive failures so far.
