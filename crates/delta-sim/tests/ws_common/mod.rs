@@ -1,9 +1,13 @@
-//! Socket test helpers: a tokio-tungstenite client that sends JSON and reads JSON frames.
+//! Socket test helpers: a tokio-tungstenite client that sends JSON and reads JSON frames, key-auth, and
+//! the golden check of one received frame (fixture shape + delta-core decoding). Tests using this module
+//! also declare `mod common;`.
 
 #![allow(dead_code)]
 
 use std::time::Duration;
 
+use delta_core::auth::{timestamp_seconds, Signer};
+use delta_core::parse::{decode, Endpoint};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -47,14 +51,20 @@ impl Client {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// The next frame whose `type` is `kind`.
-    pub async fn next_of(&mut self, kind: &str) -> Value {
+    /// The next frame whose `type` is `kind`, as text.
+    pub async fn next_text_of(&mut self, kind: &str) -> String {
         loop {
-            let value = self.next().await;
+            let text = self.next_text().await.expect("connection closed");
+            let value: Value = serde_json::from_str(&text).unwrap();
             if value["type"] == kind {
-                return value;
+                return text;
             }
         }
+    }
+
+    /// The next frame whose `type` is `kind`.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        serde_json::from_str(&self.next_text_of(kind).await).unwrap()
     }
 
     /// Subscribes and returns the `subscriptions` reply.
@@ -62,4 +72,31 @@ impl Client {
         self.send(&json!({"type": "subscribe", "payload": {"channels": channels}})).await;
         self.next_of("subscriptions").await
     }
+}
+
+impl Client {
+    /// Sends `key-auth` signed by `signer` at `timestamp` and returns the `key-auth` reply.
+    pub async fn key_auth_at(&mut self, signer: &Signer, timestamp: &str) -> Value {
+        let signature = signer.sign_ws(timestamp);
+        let payload = json!({"api-key": signer.api_key(), "signature": signature.as_str(), "timestamp": timestamp});
+        self.send(&json!({"type": "key-auth", "payload": payload})).await;
+        self.next_of("key-auth").await
+    }
+
+    /// Sends a correctly signed `key-auth` and asserts it succeeded.
+    pub async fn key_auth(&mut self, signer: &Signer) {
+        let reply = self.key_auth_at(signer, &timestamp_seconds()).await;
+        assert_eq!(reply["success"], true, "key-auth refused: {reply}");
+    }
+}
+
+/// Asserts that the frame `text` received on `endpoint` has the shape of fixture `name` and that
+/// delta-core decodes it; returns it as JSON.
+pub fn check_frame(name: &str, endpoint: Endpoint, text: &str) -> Value {
+    let value: Value = serde_json::from_str(text).unwrap();
+    crate::common::assert_shape(name, &value);
+    if let Err(error) = decode(endpoint, text.as_bytes()) {
+        panic!("{name}: delta-core cannot decode {text}: {error:?}");
+    }
+    value
 }
