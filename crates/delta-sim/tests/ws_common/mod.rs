@@ -4,10 +4,12 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use delta_core::auth::{timestamp_seconds, Signer};
 use delta_core::parse::{decode, Endpoint};
+use delta_core::Decimal;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -99,4 +101,69 @@ pub fn check_frame(name: &str, endpoint: Endpoint, text: &str) -> Value {
         panic!("{name}: delta-core cannot decode {text}: {error:?}");
     }
     value
+}
+
+/// A tiny test-side book keyed by exact decimals, keeping the wire strings.
+#[derive(Default)]
+pub struct TestBook {
+    asks: BTreeMap<Decimal, (String, String)>,
+    bids: BTreeMap<Decimal, (String, String)>,
+}
+
+impl TestBook {
+    /// Applies `[[price, size], ...]` to the asks (`asks`) or bids; size `"0"` deletes.
+    pub fn apply(&mut self, levels: &Value, asks: bool) {
+        for level in levels.as_array().unwrap() {
+            let (price, size) = (level[0].as_str().unwrap(), level[1].as_str().unwrap());
+            let key: Decimal = price.parse().unwrap();
+            let side = if asks { &mut self.asks } else { &mut self.bids };
+            if size == "0" {
+                side.remove(&key);
+            } else {
+                side.insert(key, (price.to_owned(), size.to_owned()));
+            }
+        }
+    }
+
+    /// Asks, ascending.
+    pub fn asks(&self) -> Vec<(String, String)> {
+        self.asks.values().cloned().collect()
+    }
+
+    /// Bids, descending.
+    pub fn bids(&self) -> Vec<(String, String)> {
+        self.bids.values().rev().cloned().collect()
+    }
+
+    /// REFERENCE 9.7, written independently of the sim.
+    pub fn checksum(&self) -> u32 {
+        let join = |levels: Vec<(String, String)>| {
+            levels.iter().take(10).map(|(p, s)| format!("{p}:{s}")).collect::<Vec<_>>().join(",")
+        };
+        crc32fast::hash(format!("{}|{}", join(self.asks()), join(self.bids())).as_bytes())
+    }
+}
+
+/// `[[price, size], ...]` as text pairs.
+pub fn pairs(value: &Value) -> Vec<(String, String)> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|level| (level[0].as_str().unwrap().to_owned(), level[1].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Applies one update that must carry `seq + 1`, and checks its checksum.
+pub fn apply_update(
+    book: &mut TestBook,
+    seq: &mut u64,
+    update: &Value,
+    (ask_key, bid_key, seq_key): (&str, &str, &str),
+) {
+    assert_eq!(update[seq_key].as_u64().unwrap(), *seq + 1, "sequence gap");
+    *seq += 1;
+    book.apply(&update[ask_key], true);
+    book.apply(&update[bid_key], false);
+    assert_eq!(update["cs"], book.checksum(), "checksum after seq {seq}");
 }
