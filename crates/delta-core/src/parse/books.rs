@@ -18,12 +18,12 @@ struct IncrementalKeys {
 }
 
 /// `ob_updates` (compact keys).
-pub(crate) fn ob_updates<'a>(fields: &Fields<'a>) -> FieldResult<BookMessage<'a>> {
+pub(crate) fn ob_updates<'a>(fields: &mut Fields<'a>) -> FieldResult<BookMessage<'a>> {
     incremental(fields, &IncrementalKeys { asks: "a", bids: "b", seq: "seq", symbol: "sy", timestamp: "ts" })
 }
 
 /// Legacy `l2_updates`.
-pub(crate) fn l2_updates<'a>(fields: &Fields<'a>) -> FieldResult<BookMessage<'a>> {
+pub(crate) fn l2_updates<'a>(fields: &mut Fields<'a>) -> FieldResult<BookMessage<'a>> {
     incremental(
         fields,
         &IncrementalKeys { asks: "asks", bids: "bids", seq: "sequence_no", symbol: "symbol", timestamp: "timestamp" },
@@ -39,7 +39,7 @@ fn book_action(text: &str) -> Option<BookAction> {
     }
 }
 
-fn incremental<'a>(fields: &Fields<'a>, keys: &IncrementalKeys) -> FieldResult<BookMessage<'a>> {
+fn incremental<'a>(fields: &mut Fields<'a>, keys: &IncrementalKeys) -> FieldResult<BookMessage<'a>> {
     let action = fields.enumerated("action", book_action)?;
     // The error message uses `symbol` on both channels (REFERENCE 9.5); accept either key everywhere.
     let symbol = match fields.opt_str(keys.symbol)? {
@@ -71,7 +71,7 @@ fn incremental<'a>(fields: &Fields<'a>, keys: &IncrementalKeys) -> FieldResult<B
     })
 }
 
-fn side<'a>(fields: &Fields<'a>, key: &'static str) -> FieldResult<Vec<RawLevel<'a>>> {
+fn side<'a>(fields: &mut Fields<'a>, key: &'static str) -> FieldResult<Vec<RawLevel<'a>>> {
     if fields.has(key) {
         fields.levels(key)
     } else {
@@ -80,7 +80,7 @@ fn side<'a>(fields: &Fields<'a>, key: &'static str) -> FieldResult<Vec<RawLevel<
 }
 
 /// `ob_l2`: top levels every 500 ms, a full replacement each time.
-pub(crate) fn ob_l2<'a>(fields: &Fields<'a>) -> FieldResult<BookMessage<'a>> {
+pub(crate) fn ob_l2<'a>(fields: &mut Fields<'a>) -> FieldResult<BookMessage<'a>> {
     Ok(BookMessage {
         symbol: fields.str("sy")?,
         action: BookAction::Snapshot,
@@ -118,11 +118,14 @@ struct ObjectLevel<'a> {
 
 fn object_levels<'a>(fields: &Fields<'a>, key: &'static str) -> FieldResult<Vec<RawLevel<'a>>> {
     let raw = fields.raw(key).ok_or_else(|| ParseErrorKind::MissingField(key.to_owned()))?;
-    let levels: Vec<ObjectLevel<'a>> = serde_json::from_str(raw.get()).map_err(|e| ParseErrorKind::from_serde(&e))?;
+    let levels: Vec<ObjectLevel<'a>> = serde_json::from_str(raw).map_err(|e| ParseErrorKind::from_serde(&e))?;
     levels
         .into_iter()
         .map(|level| {
-            Ok(RawLevel { price: scalar(level.limit_price, "limit_price")?, size: scalar(level.size, "size")? })
+            Ok(RawLevel {
+                price: scalar(level.limit_price.get(), "limit_price")?,
+                size: scalar(level.size.get(), "size")?,
+            })
         })
         .collect()
 }

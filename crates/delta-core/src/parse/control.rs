@@ -43,7 +43,7 @@ pub struct KeyAuthReply<'a> {
 
 pub(crate) fn subscriptions<'a>(fields: &Fields<'a>) -> FieldResult<Subscriptions<'a>> {
     let raw = fields.raw("channels").ok_or_else(|| ParseErrorKind::MissingField("channels".into()))?;
-    let channels = serde_json::from_str(raw.get()).map_err(|e| ParseErrorKind::from_serde(&e))?;
+    let channels = serde_json::from_str(raw).map_err(|e| ParseErrorKind::from_serde(&e))?;
     Ok(Subscriptions { channels })
 }
 

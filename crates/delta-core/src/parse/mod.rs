@@ -1,7 +1,8 @@
 //! Frame decoding for both sockets, keyed by (endpoint, channel) (REFERENCE 9.4-9.6).
 //!
-//! [`decode`] reads a text frame once into its top-level `(key, raw value)` pairs, finds `type` wherever it
-//! is, and converts only the values the channel's decoder needs: numbers straight from their text into exact
+//! [`decode`] scans a text frame once, validating it, into its top-level `(key, raw value)` pairs (book level
+//! arrays are read into borrowed levels in the same pass), finds `type` wherever it is, and converts only the
+//! values the channel's decoder needs: numbers straight from their text into exact
 //! [`Decimal`](crate::Decimal)s, strings and book levels borrowed from the frame. Requests the client sends
 //! are built by [`request`].
 
@@ -16,6 +17,7 @@ mod market;
 mod message;
 mod private;
 pub mod request;
+mod scan;
 mod stats;
 
 pub use book_message::{BookAction, BookMessage, RawLevel};
@@ -44,7 +46,7 @@ use market::{PriceKeys, COMPACT_CANDLE, COMPACT_PRICE, LEGACY_CANDLE};
 /// Unknown fields are ignored; an unknown `type`, an unknown enum value, a missing required field, a bad
 /// number or malformed JSON is a [`ParseError`] naming the channel and the start of the frame. Never panics.
 pub fn decode(endpoint: Endpoint, frame: &[u8]) -> Result<WsMessage<'_>, ParseError> {
-    let fields = Fields::from_frame(frame).map_err(|kind| ParseError::new(kind, None, frame))?;
+    let mut fields = Fields::from_frame(frame).map_err(|kind| ParseError::new(kind, None, frame))?;
     let message_type = match fields.opt_str("type") {
         Ok(Some(message_type)) => message_type,
         // `mmp_trigger` is documented without a `type` (REFERENCE 9.6): route it by its keys.
@@ -54,14 +56,14 @@ pub fn decode(endpoint: Endpoint, frame: &[u8]) -> Result<WsMessage<'_>, ParseEr
     };
     let channel = Channel::resolve(endpoint, message_type)
         .ok_or_else(|| ParseError::new(Kind::UnknownChannel(message_type.to_owned()), None, frame))?;
-    decode_channel(channel, message_type, &fields, frame)
+    decode_channel(channel, message_type, &mut fields, frame)
         .map_err(|kind| ParseError::new(kind, Some(channel.name()), frame))
 }
 
 fn decode_channel<'a>(
     channel: Channel,
     message_type: &'a str,
-    fields: &Fields<'a>,
+    fields: &mut Fields<'a>,
     frame: &'a [u8],
 ) -> FieldResult<WsMessage<'a>> {
     const SYMBOL_PRICE: PriceKeys = PriceKeys { symbol: "symbol", price: "price", timestamp: Some("timestamp") };

@@ -1,8 +1,6 @@
 //! Private channels of the private socket after key-auth (REFERENCE 9.6). Snapshots reuse the REST models
 //! (`Order`, `MarginedPosition`, `WalletBalance`) because they carry the REST objects.
 
-use serde_json::value::RawValue;
-
 use super::error::ParseErrorKind;
 use super::fields::{scalar, FieldResult, Fields};
 use crate::decimal::Decimal;
@@ -254,7 +252,7 @@ pub(crate) fn orders_snapshot<'a>(fields: &Fields<'a>) -> FieldResult<OrdersSnap
         symbol: fields.opt_str("symbol")?,
         seq_no: meta.as_ref().map(|m| m.opt_int("seq_no")).transpose()?.flatten(),
         timestamp_us: meta.as_ref().map(|m| m.opt_micros("timestamp")).transpose()?.flatten(),
-        orders: serde_json::from_str(result.get()).map_err(serde_kind)?,
+        orders: serde_json::from_str(result).map_err(serde_kind)?,
     })
 }
 
@@ -283,7 +281,7 @@ pub(crate) fn order_update<'a>(fields: &Fields<'a>) -> FieldResult<OrderUpdate<'
 
 pub(crate) fn positions_snapshot(fields: &Fields<'_>) -> FieldResult<PositionsSnapshot> {
     let result = fields.raw("result").ok_or_else(|| ParseErrorKind::MissingField("result".into()))?;
-    Ok(PositionsSnapshot { positions: serde_json::from_str(result.get()).map_err(serde_kind)? })
+    Ok(PositionsSnapshot { positions: serde_json::from_str(result).map_err(serde_kind)? })
 }
 
 pub(crate) fn position_update<'a>(fields: &Fields<'a>) -> FieldResult<PositionUpdate<'a>> {
@@ -367,7 +365,7 @@ pub(crate) fn portfolio_margins<'a>(fields: &Fields<'a>) -> FieldResult<Portfoli
         margin_floor: fields.opt_decimal("margin_floor")?,
         commission: fields.opt_decimal("commission")?,
         margin_shortfall: fields.opt_decimal("margin_shortfall")?,
-        risk_matrix: fields.raw("risk_matrix").map(RawValue::get),
+        risk_matrix: fields.raw("risk_matrix"),
         timestamp_us: fields.opt_micros("timestamp")?,
     })
 }
