@@ -340,4 +340,80 @@ mod tests {
         assert!(Fields::from_frame(b"[1]").is_err());
         assert!(Fields::from_frame(b"{\"a\":").is_err());
     }
+
+    /// What the previous serde_json reading accepted: an object of borrowed raw values.
+    fn serde_accepts(frame: &[u8]) -> bool {
+        serde_json::from_slice::<std::collections::BTreeMap<String, &serde_json::value::RawValue>>(frame).is_ok()
+    }
+
+    #[test]
+    fn scanner_accepts_exactly_what_serde_json_accepted() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/delta-api/");
+        let mut frames: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with("ws_"))
+            .map(|path| std::fs::read(path).unwrap())
+            .collect();
+        frames.extend(
+            frames
+                .clone()
+                .iter()
+                .map(|f| serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(f).unwrap()).unwrap()),
+        );
+        let mut state = 0x5EED_0000_0000_0003u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let tokens: &[&[u8]] = &[
+            b"\"",
+            b"\\",
+            b"\\u12",
+            b"\\ud800",
+            b"\\x",
+            b"\x01",
+            b"\xff",
+            b"\xc3\xa9",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b",",
+            b":",
+            b" ",
+            b"-",
+            b"0",
+            b"01",
+            b".",
+            b"e",
+            b"E+",
+            b"true",
+            b"nul",
+            b"[[",
+            b"]]",
+        ];
+        let (mut checked, mut accepted) = (0, 0);
+        for frame in &frames {
+            for _ in 0..400 {
+                let mut mutated = frame.clone();
+                for _ in 0..=next(3) {
+                    let at = next(mutated.len() + 1);
+                    match next(3) {
+                        0 => mutated.truncate(at),
+                        1 => drop(mutated.splice(at..at, tokens[next(tokens.len())].iter().copied())),
+                        _ if at < mutated.len() => drop(mutated.remove(at)),
+                        _ => {}
+                    }
+                }
+                let expected = serde_accepts(&mutated);
+                assert_eq!(Fields::from_frame(&mutated).is_ok(), expected, "{}", String::from_utf8_lossy(&mutated));
+                checked += 1;
+                accepted += usize::from(expected);
+            }
+        }
+        assert!(accepted > checked / 20 && accepted < checked, "{accepted} of {checked}");
+    }
 }
