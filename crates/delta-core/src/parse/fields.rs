@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use super::book_message::RawLevel;
 use super::error::ParseErrorKind;
-use super::scan::Scanner;
+use super::scan::{ScanResult, Scanner, Stop};
 use crate::decimal::{parse_json_number_text, unquote, Decimal};
 use crate::wire::parse_timestamp;
 
@@ -36,19 +36,19 @@ impl<'a> Fields<'a> {
     pub(crate) fn from_frame(frame: &'a [u8]) -> FieldResult<Self> {
         let text = std::str::from_utf8(frame).map_err(|e| ParseErrorKind::Malformed(e.to_string()))?;
         let mut scanner = Scanner::new(text);
-        let fields = Self::read(&mut scanner)?;
-        scanner.end()?;
-        Ok(fields)
+        Self::read(&mut scanner).and_then(|fields| scanner.end().map(|()| fields)).map_err(|Stop| scanner.error())
     }
 
     /// Reads a nested value, which must be an object.
     pub(crate) fn from_raw(raw: &'a str, field: &'static str) -> FieldResult<Self> {
         let mut scanner = Scanner::new(raw);
-        Self::read(&mut scanner).and_then(|fields| scanner.end().map(|()| fields)).map_err(|kind| in_field(kind, field))
+        Self::read(&mut scanner)
+            .and_then(|fields| scanner.end().map(|()| fields))
+            .map_err(|Stop| in_field(scanner.error(), field))
     }
 
     /// Reads the object at the scanner's position.
-    fn read(scanner: &mut Scanner<'a>) -> FieldResult<Self> {
+    fn read(scanner: &mut Scanner<'a>) -> ScanResult<Self> {
         let mut entries = Vec::with_capacity(ENTRIES_RESERVE);
         scanner.object(|scanner, key| {
             let (raw, levels) = scanner.value_or_levels()?;
@@ -61,7 +61,7 @@ impl<'a> Fields<'a> {
     }
 
     fn entry(&self, key: &str) -> Option<&Entry<'a>> {
-        self.entries.iter().find(|entry| entry.key == key).filter(|entry| entry.raw != "null")
+        self.entries.iter().find(|entry| same_key(entry.key, key)).filter(|entry| entry.raw != "null")
     }
 
     /// The raw JSON text of `key`; `None` when absent or `null`.
@@ -155,7 +155,7 @@ impl<'a> Fields<'a> {
         scanner
             .array(|scanner| scanner.value().map(|element| elements.push(element)))
             .and_then(|()| scanner.end())
-            .map_err(|kind| in_field(kind, key))?;
+            .map_err(|Stop| in_field(scanner.error(), key))?;
         Ok(elements)
     }
 
@@ -176,7 +176,7 @@ impl<'a> Fields<'a> {
                 Ok(())
             })
             .and_then(|()| scanner.end())
-            .map_err(|kind| in_field(kind, key))?;
+            .map_err(|Stop| in_field(scanner.error(), key))?;
         Ok(Some(out))
     }
 
@@ -186,7 +186,7 @@ impl<'a> Fields<'a> {
         let entry = self
             .entries
             .iter_mut()
-            .find(|entry| entry.key == key)
+            .find(|entry| same_key(entry.key, key))
             .filter(|entry| entry.raw != "null")
             .ok_or_else(|| ParseErrorKind::MissingField(key.to_owned()))?;
         match entry.levels.take() {
@@ -194,6 +194,12 @@ impl<'a> Fields<'a> {
             None => levels(entry.raw, key),
         }
     }
+}
+
+/// Key equality without a library call: keys are a few bytes, and most differ in length or first byte.
+#[inline(always)]
+fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// Prefixes a nested value's error with its field.

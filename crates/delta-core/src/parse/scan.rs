@@ -1,57 +1,175 @@
 //! A strict single-pass JSON scanner over text that is already valid UTF-8: it accepts exactly what
 //! serde_json accepts (RFC 8259 grammar, any nesting depth, strings checked for control characters and
 //! escape syntax) and hands back borrowed slices of the input instead of building values. Nothing is
-//! allocated on the happy path except the level vectors of [`Scanner::try_levels`]; an error message is
-//! only formatted once something is wrong.
+//! allocated on the happy path except the level vectors of [`Scanner::try_levels`]; a failure is a
+//! zero-size [`Stop`] and its message is only formatted, once, by [`Scanner::error`].
 
 use super::book_message::RawLevel;
 use super::error::ParseErrorKind;
 
+/// A scan failed; the scanner remembers where and what it expected.
+#[derive(Debug)]
+pub(crate) struct Stop;
+
 /// Result of a scan step.
-pub(crate) type ScanResult<T> = Result<T, ParseErrorKind>;
+pub(crate) type ScanResult<T> = Result<T, Stop>;
 
-/// Bytes that end the fast run of a string's content: the quote, the backslash and control characters.
-const STRING_STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
+/// Levels reserved up front per book side, at most: 32 levels are 1 KiB, still served by the allocator's
+/// per-thread cache; a longer side grows by doubling.
+const LEVELS_RESERVE_MAX: usize = 32;
+
+/// Typical compact text of one level (`["68453.5","1250"],`): sizes the reservation from the bytes left.
+const LEVEL_BYTES: usize = 16;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = ONES * 0x80;
+
+/// Marks (high bit) every byte of `word` that is zero; the lowest marked byte is exact, higher ones may be
+/// false positives, which is all a search for the first match needs.
+#[inline]
+const fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Index of the first quote, backslash or control byte at or after `index`, or the length of `bytes`:
+/// eight bytes per step.
+#[inline(always)]
+fn string_stop(bytes: &[u8], mut index: usize) -> usize {
+    while let Some(chunk) = bytes.get(index..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*chunk);
+        let stops = zero_bytes(word ^ (ONES * b'"' as u64))
+            | zero_bytes(word ^ (ONES * b'\\' as u64))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if stops != 0 {
+            return index + (stops.trailing_zeros() / 8) as usize;
+        }
+        index += 8;
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
+    while let Some(&byte) = bytes.get(index) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        index += 1;
+    }
+    index
+}
 
-/// Levels reserved up front per book side, at most: enough for Delta's usual updates and snapshots in one
-/// allocation, without reserving a large frame's worth for a small side.
-const LEVELS_RESERVE_MAX: usize = 64;
+/// Index after the run of ASCII digits starting at `index`: eight bytes per step.
+#[inline(always)]
+fn skip_digits(bytes: &[u8], mut index: usize) -> usize {
+    while let Some(chunk) = bytes.get(index..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*chunk);
+        // A byte is a digit when its high nibble is 3 and adding 6 keeps it there.
+        let not_digits = ((word & (ONES * 0xF0)) ^ (ONES * 0x30))
+            | ((word.wrapping_add(ONES * 0x06) & (ONES * 0xF0)) ^ (ONES * 0x30));
+        if not_digits != 0 {
+            return index + (not_digits.trailing_zeros() / 8) as usize;
+        }
+        index += 8;
+    }
+    while let Some(b'0'..=b'9') = bytes.get(index) {
+        index += 1;
+    }
+    index
+}
 
-/// Shortest text of one level, `["1","2"],`: bounds how many levels the rest of a frame can hold.
-const MIN_LEVEL_BYTES: usize = 10;
+/// Index of the first byte at or after `index` that is not JSON whitespace.
+#[inline(always)]
+fn skip_ws(bytes: &[u8], mut index: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(index) {
+        index += 1;
+    }
+    index
+}
+
+/// For a string whose content starts at `start`: the index of its closing quote when it has no escape
+/// sequence or control character before it.
+#[inline(always)]
+fn plain_string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let end = string_stop(bytes, start);
+    (bytes.get(end) == Some(&b'"')).then_some(end)
+}
+
+/// For a number of the JSON grammar starting at `index`: the index after it, or the index of the first
+/// byte that breaks the grammar.
+#[inline(always)]
+fn number_end(bytes: &[u8], mut index: usize) -> Result<usize, usize> {
+    if bytes.get(index) == Some(&b'-') {
+        index += 1;
+    }
+    match bytes.get(index) {
+        Some(b'0') => index += 1,
+        Some(b'1'..=b'9') => index = skip_digits(bytes, index + 1),
+        _ => return Err(index),
+    }
+    if bytes.get(index) == Some(&b'.') {
+        index = digits_end(bytes, index + 1)?;
+    }
+    if let Some(b'e' | b'E') = bytes.get(index) {
+        index += 1;
+        if let Some(b'+' | b'-') = bytes.get(index) {
+            index += 1;
+        }
+        index = digits_end(bytes, index)?;
+    }
+    Ok(index)
+}
+
+/// At least one digit at `index`: the index after the run, or `index` as the failure.
+#[inline(always)]
+fn digits_end(bytes: &[u8], index: usize) -> Result<usize, usize> {
+    match bytes.get(index) {
+        Some(b'0'..=b'9') => Ok(skip_digits(bytes, index + 1)),
+        _ => Err(index),
+    }
+}
+
+/// A level's price or size starting at or after `index` (whitespace first): a string's content (no
+/// escapes) or a number's text, and the index after it.
+#[inline(always)]
+fn level_scalar<'a>(text: &'a str, bytes: &[u8], index: usize) -> Option<(&'a str, usize)> {
+    let index = skip_ws(bytes, index);
+    match bytes.get(index)? {
+        b'"' => {
+            let end = plain_string_end(bytes, index + 1)?;
+            Some((text.get(index + 1..end)?, end + 1))
+        }
+        b'-' | b'0'..=b'9' => {
+            let end = number_end(bytes, index).ok()?;
+            Some((text.get(index..end)?, end))
+        }
+        _ => None,
+    }
+}
+
+/// `byte` at or after `index` (whitespace first): the index after it.
+#[inline(always)]
+fn token(bytes: &[u8], index: usize, byte: u8) -> Option<usize> {
+    let index = skip_ws(bytes, index);
+    (bytes.get(index) == Some(&byte)).then_some(index + 1)
+}
 
 /// A cursor over JSON text.
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    expected: &'static str,
 }
 
 impl<'a> Scanner<'a> {
     /// A scanner at the start of `text`.
     pub(crate) fn new(text: &'a str) -> Self {
-        Self { text, bytes: text.as_bytes(), pos: 0 }
+        Self { text, bytes: text.as_bytes(), pos: 0, expected: "a value" }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
-            self.pos += 1;
-        }
+        self.pos = skip_ws(self.bytes, self.pos);
     }
 
     /// The next byte after whitespace, not consumed.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn peek(&mut self) -> Option<u8> {
         self.skip_ws();
         self.bytes.get(self.pos).copied()
@@ -64,7 +182,7 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
             Ok(())
         } else {
-            Err(self.error(what))
+            Err(self.fail(self.pos, what))
         }
     }
 
@@ -72,24 +190,33 @@ impl<'a> Scanner<'a> {
     pub(crate) fn end(&mut self) -> ScanResult<()> {
         match self.peek() {
             None => Ok(()),
-            Some(_) => Err(self.error("the end of the text")),
+            Some(_) => Err(self.fail(self.pos, "the end of the text")),
         }
     }
 
     #[inline]
-    fn slice(&self, start: usize, end: usize) -> ScanResult<&'a str> {
-        self.text.get(start..end).ok_or_else(|| self.error("a value"))
+    fn slice(&mut self, start: usize, end: usize) -> ScanResult<&'a str> {
+        match self.text.get(start..end) {
+            Some(text) => Ok(text),
+            None => Err(self.fail(start, "a value")),
+        }
     }
 
+    /// Records a failure at `at`.
     #[cold]
-    fn error(&self, expected: &str) -> ParseErrorKind {
+    fn fail(&mut self, at: usize, expected: &'static str) -> Stop {
+        self.pos = at;
+        self.expected = expected;
+        Stop
+    }
+
+    /// The message of the last failure: what was expected, where, and the text there.
+    #[cold]
+    pub(crate) fn error(&self) -> ParseErrorKind {
         let rest = self.text.get(self.pos..).unwrap_or_default();
         let shown = rest.char_indices().nth(40).map_or(rest, |(i, _)| &rest[..i]);
-        if self.pos >= self.bytes.len() {
-            ParseErrorKind::Malformed(format!("expected {expected} at byte {}, found the end", self.pos))
-        } else {
-            ParseErrorKind::Malformed(format!("expected {expected} at byte {}: {shown}", self.pos))
-        }
+        let found = if rest.is_empty() { "the end" } else { shown };
+        ParseErrorKind::Malformed(format!("expected {} at byte {}, found {found}", self.expected, self.pos))
     }
 
     /// Reads an object, calling `member` with each key (`None` for a key written with escape sequences,
@@ -113,7 +240,7 @@ impl<'a> Scanner<'a> {
                     self.pos += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error("`,` or `}`")),
+                _ => return Err(self.fail(self.pos, "`,` or `}`")),
             }
         }
     }
@@ -134,115 +261,94 @@ impl<'a> Scanner<'a> {
                     self.pos += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error("`,` or `]`")),
+                _ => return Err(self.fail(self.pos, "`,` or `]`")),
             }
         }
     }
 
-    /// An object key; `None` when it has escape sequences (they are validated the way serde_json
-    /// validates keys, surrogate pairs included).
+    /// An object key of a read object; `None` when it has escape sequences, which are validated the way
+    /// serde_json validates the keys it reads (surrogate pairs included).
+    #[inline]
     fn key(&mut self) -> ScanResult<Option<&'a str>> {
         if self.peek() != Some(b'"') {
-            return Err(self.error("a string key"));
+            return Err(self.fail(self.pos, "a string key"));
         }
-        let start = self.pos;
-        let (content, escaped) = self.string()?;
-        if !escaped {
-            return Ok(Some(content));
+        if let Some(key) = self.plain_string() {
+            return Ok(Some(key));
         }
-        let quoted = self.slice(start, self.pos)?;
-        serde_json::from_str::<String>(quoted).map_err(|e| ParseErrorKind::Malformed(format!("key: {e}")))?;
-        Ok(None)
+        self.escaped_key().map(|()| None)
     }
 
-    /// At an opening quote: moves past the string and returns its content as written and whether it
-    /// holds escape sequences.
+    #[cold]
+    fn escaped_key(&mut self) -> ScanResult<()> {
+        let start = self.pos;
+        self.string()?;
+        let quoted = self.slice(start, self.pos)?;
+        match serde_json::from_str::<String>(quoted) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(self.fail(start, "a key with valid escape sequences")),
+        }
+    }
+
+    /// At an opening quote: a string without escape sequences (its content), moving past it; `None`, with
+    /// the position unchanged, for any other string.
+    #[inline(always)]
+    fn plain_string(&mut self) -> Option<&'a str> {
+        let start = self.pos + 1;
+        let end = plain_string_end(self.bytes, start)?;
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// At an opening quote: moves past the string, validating escape sequences and rejecting control
+    /// characters; returns its content as written.
     #[inline]
-    fn string(&mut self) -> ScanResult<(&'a str, bool)> {
+    fn string(&mut self) -> ScanResult<&'a str> {
+        match self.plain_string() {
+            Some(content) => Ok(content),
+            None => self.escaped_string(),
+        }
+    }
+
+    #[cold]
+    fn escaped_string(&mut self) -> ScanResult<&'a str> {
         let start = self.pos + 1;
         let mut index = start;
-        let mut escaped = false;
         loop {
+            index = string_stop(self.bytes, index);
             match self.bytes.get(index) {
-                Some(&byte) if !STRING_STOP[byte as usize] => index += 1,
                 Some(b'"') => break,
-                Some(b'\\') => {
-                    escaped = true;
-                    index = self.escape(index + 1)?;
-                }
-                Some(_) => {
-                    self.pos = index;
-                    return Err(self.error("a string without control characters"));
-                }
-                None => {
-                    self.pos = index;
-                    return Err(self.error("the closing quote of a string"));
-                }
+                Some(b'\\') => index = self.escape(index + 1)?,
+                Some(_) => return Err(self.fail(index, "a string without control characters")),
+                None => return Err(self.fail(index, "the closing quote of a string")),
             }
         }
         self.pos = index + 1;
-        Ok((self.slice(start, index)?, escaped))
+        self.slice(start, index)
     }
 
     /// Checks the escape sequence whose character is at `index`; returns the index after it.
-    #[cold]
     fn escape(&mut self, index: usize) -> ScanResult<usize> {
         match self.bytes.get(index) {
             Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(index + 1),
             Some(b'u') => match self.bytes.get(index + 1..index + 5) {
                 Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(index + 5),
-                _ => {
-                    self.pos = index;
-                    Err(self.error("four hex digits after `\\u`"))
-                }
+                _ => Err(self.fail(index, "four hex digits after `\\u`")),
             },
-            _ => {
-                self.pos = index;
-                Err(self.error("an escape sequence"))
-            }
+            _ => Err(self.fail(index, "an escape sequence")),
         }
     }
 
     /// At `-` or a digit: moves past a number of the JSON grammar.
     #[inline]
     fn number(&mut self) -> ScanResult<()> {
-        let bytes = self.bytes;
-        let mut index = self.pos;
-        if bytes.get(index) == Some(&b'-') {
-            index += 1;
-        }
-        match bytes.get(index) {
-            Some(b'0') => index += 1,
-            Some(b'1'..=b'9') => index = skip_digits(bytes, index + 1),
-            _ => return Err(self.fail_at(index, "a digit")),
-        }
-        if bytes.get(index) == Some(&b'.') {
-            index = self.digits(index + 1)?;
-        }
-        if let Some(b'e' | b'E') = bytes.get(index) {
-            index += 1;
-            if let Some(b'+' | b'-') = bytes.get(index) {
-                index += 1;
+        match number_end(self.bytes, self.pos) {
+            Ok(end) => {
+                self.pos = end;
+                Ok(())
             }
-            index = self.digits(index)?;
+            Err(at) => Err(self.fail(at, "a digit")),
         }
-        self.pos = index;
-        Ok(())
-    }
-
-    /// At least one digit at `index`; returns the index after the run.
-    #[inline]
-    fn digits(&mut self, index: usize) -> ScanResult<usize> {
-        match self.bytes.get(index) {
-            Some(b'0'..=b'9') => Ok(skip_digits(self.bytes, index + 1)),
-            _ => Err(self.fail_at(index, "a digit")),
-        }
-    }
-
-    #[cold]
-    fn fail_at(&mut self, index: usize, expected: &str) -> ParseErrorKind {
-        self.pos = index;
-        self.error(expected)
     }
 
     /// Consumes `word` (`true`, `false`, `null`) at the current position.
@@ -251,7 +357,7 @@ impl<'a> Scanner<'a> {
             self.pos += word.len();
             Ok(())
         } else {
-            Err(self.error(word))
+            Err(self.fail(self.pos, word))
         }
     }
 
@@ -265,7 +371,7 @@ impl<'a> Scanner<'a> {
             Some(b'f') => self.literal("false").map(|()| true),
             Some(b'n') => self.literal("null").map(|()| true),
             Some(b'[' | b'{') => Ok(false),
-            _ => Err(self.error("a value")),
+            _ => Err(self.fail(self.pos, "a value")),
         }
     }
 
@@ -309,7 +415,7 @@ impl<'a> Scanner<'a> {
                         self.pos += 1;
                         nesting.pop();
                     }
-                    _ => return Err(self.error(if is_object { "`,` or `}`" } else { "`,` or `]`" })),
+                    _ => return Err(self.fail(self.pos, if is_object { "`,` or `}`" } else { "`,` or `]`" })),
                 }
             }
         }
@@ -318,7 +424,7 @@ impl<'a> Scanner<'a> {
     /// A key and its colon inside a skipped object: checked as any string, as serde_json skips it.
     fn member_key(&mut self) -> ScanResult<()> {
         if self.peek() != Some(b'"') {
-            return Err(self.error("a string key"));
+            return Err(self.fail(self.pos, "a string key"));
         }
         self.string()?;
         self.expect(b':', "`:`")
@@ -332,76 +438,41 @@ impl<'a> Scanner<'a> {
             if let Some(levels) = self.try_levels() {
                 return Ok((self.slice(start, self.pos)?, Some(levels)));
             }
-            self.pos = start;
         }
         Ok((self.value()?, None))
     }
 
     /// Reads `[[price, size], ...]` (strings without escapes or numbers, whitespace allowed) starting at
     /// the current position, validating as it goes. `None` when the value does not have that shape
-    /// (it may still be valid JSON); the position is then unspecified.
+    /// (it may still be valid JSON); the position is then unchanged. The index lives in a register for
+    /// the whole array: this loop is the book hot path.
     pub(crate) fn try_levels(&mut self) -> Option<Vec<RawLevel<'a>>> {
-        if self.peek()? != b'[' {
-            return None;
-        }
-        self.pos += 1;
-        if self.peek()? == b']' {
-            self.pos += 1;
+        let (text, bytes) = (self.text, self.bytes);
+        let mut index = token(bytes, self.pos, b'[')?;
+        if let Some(end) = token(bytes, index, b']') {
+            self.pos = end;
             return Some(Vec::new());
         }
-        let reserve = ((self.bytes.len() - self.pos) / MIN_LEVEL_BYTES).clamp(1, LEVELS_RESERVE_MAX);
+        let reserve = (bytes.len().saturating_sub(index) / LEVEL_BYTES).clamp(1, LEVELS_RESERVE_MAX);
         let mut levels = Vec::with_capacity(reserve);
         loop {
-            if self.peek()? != b'[' {
-                return None;
-            }
-            self.pos += 1;
-            let price = self.level_scalar()?;
-            if self.peek()? != b',' {
-                return None;
-            }
-            self.pos += 1;
-            let size = self.level_scalar()?;
-            if self.peek()? != b']' {
-                return None;
-            }
-            self.pos += 1;
+            index = token(bytes, index, b'[')?;
+            let (price, after_price) = level_scalar(text, bytes, index)?;
+            index = token(bytes, after_price, b',')?;
+            let (size, after_size) = level_scalar(text, bytes, index)?;
+            index = token(bytes, after_size, b']')?;
             levels.push(RawLevel { price, size });
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b']' => {
-                    self.pos += 1;
+            index = skip_ws(bytes, index);
+            match bytes.get(index) {
+                Some(b',') => index += 1,
+                Some(b']') => {
+                    self.pos = index + 1;
                     return Some(levels);
                 }
                 _ => return None,
             }
         }
     }
-
-    /// A level's price or size: a string's content (no escapes) or a number's text.
-    #[inline]
-    fn level_scalar(&mut self) -> Option<&'a str> {
-        match self.peek()? {
-            b'"' => match self.string() {
-                Ok((content, false)) => Some(content),
-                _ => None,
-            },
-            b'-' | b'0'..=b'9' => {
-                let start = self.pos;
-                self.number().ok()?;
-                self.text.get(start..self.pos)
-            }
-            _ => None,
-        }
-    }
-}
-
-#[inline]
-fn skip_digits(bytes: &[u8], mut index: usize) -> usize {
-    while let Some(b'0'..=b'9') = bytes.get(index) {
-        index += 1;
-    }
-    index
 }
 
 /// The kinds of the open containers of a skipped value (`true` = object): 64 levels in a word, deeper
@@ -444,11 +515,9 @@ impl Nesting {
 mod tests {
     use super::*;
 
-    fn skip(text: &str) -> ScanResult<&str> {
+    fn skip(text: &str) -> Result<&str, ParseErrorKind> {
         let mut scanner = Scanner::new(text);
-        let value = scanner.value()?;
-        scanner.end()?;
-        Ok(value)
+        scanner.value().and_then(|value| scanner.end().map(|()| value)).map_err(|Stop| scanner.error())
     }
 
     #[test]
