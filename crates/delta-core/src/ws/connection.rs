@@ -80,8 +80,11 @@ impl Connection {
     pub async fn run(mut self) {
         let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
         let mut sessions = 0u64;
+        // Every attempt but the very first waits its backoff: a refused first handshake (HTTP 429, nothing
+        // listening) must back off too, not retry in a tight loop until the connection budget is spent.
+        let mut first_attempt = true;
         let stop = loop {
-            if backoff.failures() > 0 || sessions > 0 {
+            if !std::mem::take(&mut first_attempt) {
                 let delay = backoff.next_delay();
                 let attempt = backoff.failures();
                 if let Err(stop) = self.emit(WsEventKind::Reconnecting { attempt, delay }).await {

@@ -1,7 +1,8 @@
 //! Private channels (REFERENCE 9.6): snapshots on subscribe with explicit symbols, and the account's
 //! event stream turned into `orders`, `user_trades`, `v2/user_trades`, `positions`, `margins` and
 //! `mmp_trigger` frames in the engine's order (order update, fill, position, margin; REFERENCE 10).
-//! One pump per connection keeps that order across channels; `seq_no`/`se` count +1 per symbol.
+//! One pump per connection keeps that order across channels; `seq_no` counts +1 per symbol on the connection,
+//! `se` +1 per symbol over the account's fills (the same on every connection and across reconnects).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -216,13 +217,23 @@ fn frames(
     let instrument = event.product_id.and_then(|id| state.catalog().by_id(id)).cloned();
     let symbol = instrument.as_ref().map_or(String::new(), |instrument| instrument.symbol.clone());
     // Read the venue before taking the subscriptions lock: snapshots take them in the other order.
-    let (position_size, margined) = match (&event.kind, &instrument) {
+    let (position_size, margined, fill_sequence) = match (&event.kind, &instrument) {
         (EventKind::Fill(_) | EventKind::Position(_), Some(instrument)) => {
             let venue = state.venue();
-            let size = venue.account(event.user_id).map_or(0, |account| account.position_size(instrument.id));
-            (size, Some(venue.margined_position(instrument, event.timestamp)))
+            let account = venue.account(event.user_id).ok();
+            let size = account.map_or(0, |account| account.position_size(instrument.id));
+            // `se` counts the account's fills of the product (REFERENCE 9.6: it restarts at 1 only when
+            // Delta restarts), so it goes on across reconnects and is the same on every connection.
+            let fill_sequence = match (&event.kind, account) {
+                (EventKind::Fill(fill), Some(account)) => {
+                    let mut fills = account.fills.iter().filter(|known| known.product_id == instrument.id);
+                    fills.position(|known| known.id == fill.id).map(|index| index as u64 + 1)
+                }
+                _ => None,
+            };
+            (size, Some(venue.margined_position(instrument, event.timestamp)), fill_sequence)
         }
-        _ => (0, None),
+        _ => (0, None, None),
     };
     let mut subs = lock(subscriptions);
     let mut out = Vec::new();
@@ -243,7 +254,7 @@ fn frames(
                 out.push(frame("user_trades", &symbol, &message));
             }
             if subs.wants("v2/user_trades", instrument.as_ref()) {
-                let se = subs.next_seq("v2/user_trades", &symbol);
+                let se = fill_sequence.unwrap_or_else(|| subs.next_seq("v2/user_trades", &symbol));
                 let message = json!({"type": "v2/user_trades", "sy": symbol, "f": fill.id, "R": fill.fill_type,
                     "u": event.user_id, "o": order_id, "S": fill.side, "s": fill.size, "p": fill.price.to_string(),
                     "po": position_size, "r": fill.role, "c": client_order_id, "t": event.timestamp, "se": se});
