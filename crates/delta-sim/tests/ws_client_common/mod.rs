@@ -102,6 +102,16 @@ impl Followed {
         .unwrap_or_else(|_| panic!("gave up waiting for {what}"));
     }
 
+    /// Decode errors the client reported.
+    pub fn decode_errors(&self) -> usize {
+        self.lifecycle.iter().filter(|kind| matches!(kind, WsEventKind::DecodeError { .. })).count()
+    }
+
+    /// True once `gaps` gaps happened and as many resyncs rebuilt a valid book.
+    pub fn resynced_after(&self, gaps: usize) -> bool {
+        self.gaps.len() >= gaps && self.resyncs >= gaps && !self.invalid
+    }
+
     /// Disconnects whose reason contains `text`.
     pub fn disconnects_with(&self, text: &str) -> usize {
         self.disconnects.iter().filter(|reason| reason.contains(text)).count()
