@@ -159,6 +159,31 @@ impl<'a> Fields<'a> {
         Ok(elements)
     }
 
+    /// Calls `element` with each element of a required array of objects, read straight from the array text,
+    /// in order; the first error stops the walk.
+    pub(crate) fn each_object(
+        &self,
+        key: &'static str,
+        mut element: impl FnMut(&Fields<'a>) -> FieldResult<()>,
+    ) -> FieldResult<()> {
+        let mut scanner = Scanner::new(self.required(key)?);
+        let mut failure = None;
+        let scanned = scanner
+            .array(|scanner| {
+                let fields = Fields::read(scanner)?;
+                element(&fields).map_err(|kind| {
+                    failure = Some(kind);
+                    Stop
+                })
+            })
+            .and_then(|()| scanner.end());
+        match (scanned, failure) {
+            (Ok(()), _) => Ok(()),
+            (Err(Stop), Some(kind)) => Err(kind),
+            (Err(Stop), None) => Err(in_field(scanner.error(), key)),
+        }
+    }
+
     /// The first `N` elements of an optional positional array (`[ask, ask_size, ...]`); missing or `null`
     /// elements are `None`, extra elements are ignored.
     pub(crate) fn positional<const N: usize>(&self, key: &'static str) -> FieldResult<Option<[Option<&'a str>; N]>> {

@@ -253,11 +253,11 @@ pub(crate) fn trade<'a>(fields: &Fields<'a>) -> FieldResult<Trade<'a>> {
 }
 
 pub(crate) fn ticker<'a>(fields: &Fields<'a>) -> FieldResult<Ticker<'a>> {
-    let entries = fields.array("d")?;
-    let mut products = Vec::with_capacity(entries.len());
-    for raw in entries {
-        products.push(ticker_entry(&Fields::from_raw(raw, "d")?)?);
-    }
+    let mut products = Vec::new();
+    fields.each_object("d", |entry| {
+        products.push(ticker_entry(entry)?);
+        Ok(())
+    })?;
     Ok(Ticker {
         symbol: fields.str("sy")?,
         spot_price: fields.opt_decimal("sp")?,

@@ -149,6 +149,129 @@ fn token(bytes: &[u8], index: usize, byte: u8) -> Option<usize> {
     (bytes.get(index) == Some(&byte)).then_some(index + 1)
 }
 
+/// Where a scan failed, and what it expected there.
+type Fault = (usize, &'static str);
+
+/// For a string whose content starts at `start`: the index of its closing quote, with escape sequences
+/// checked and control characters rejected.
+#[inline(always)]
+fn string_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
+    match plain_string_end(bytes, start) {
+        Some(end) => Ok(end),
+        None => escaped_string_end(bytes, start),
+    }
+}
+
+#[cold]
+fn escaped_string_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
+    let mut index = start;
+    loop {
+        index = string_stop(bytes, index);
+        match bytes.get(index) {
+            Some(b'"') => return Ok(index),
+            Some(b'\\') => index = escape_end(bytes, index + 1)?,
+            Some(_) => return Err((index, "a string without control characters")),
+            None => return Err((index, "the closing quote of a string")),
+        }
+    }
+}
+
+/// The escape sequence whose character is at `index`: the index after it.
+fn escape_end(bytes: &[u8], index: usize) -> Result<usize, Fault> {
+    match bytes.get(index) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(index + 1),
+        Some(b'u') => match bytes.get(index + 1..index + 5) {
+            Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(index + 5),
+            _ => Err((index, "four hex digits after `\\u`")),
+        },
+        _ => Err((index, "an escape sequence")),
+    }
+}
+
+/// `word` (`true`, `false`, `null`) at `index`: the index after it.
+fn literal_end(bytes: &[u8], index: usize, word: &'static str) -> Result<usize, Fault> {
+    match bytes.get(index..index + word.len()) {
+        Some(found) if found == word.as_bytes() => Ok(index + word.len()),
+        _ => Err((index, word)),
+    }
+}
+
+/// A key and its colon inside a skipped object, from `index` (whitespace first): the key is checked as any
+/// string, as serde_json skips it. Returns the index after the colon.
+#[inline(always)]
+fn member_key_end(bytes: &[u8], index: usize) -> Result<usize, Fault> {
+    let index = skip_ws(bytes, index);
+    if bytes.get(index) != Some(&b'"') {
+        return Err((index, "a string key"));
+    }
+    let end = string_end(bytes, index + 1)? + 1;
+    token(bytes, end, b':').ok_or_else(|| (skip_ws(bytes, end), "`:`"))
+}
+
+/// One value of any kind starting at `start` (no whitespace first), validated: the index after it. Strings
+/// and numbers, most of a frame's values, take the inlined path.
+#[inline(always)]
+fn value_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
+    match bytes.get(start) {
+        Some(b'"') => Ok(string_end(bytes, start + 1)? + 1),
+        Some(b'-' | b'0'..=b'9') => number_end(bytes, start).map_err(|at| (at, "a digit")),
+        _ => any_value_end(bytes, start),
+    }
+}
+
+/// One value of any kind starting at `start`, validated: the index after it. Containers are walked
+/// iteratively, so depth costs no stack, and the index stays in a register.
+fn any_value_end(bytes: &[u8], start: usize) -> Result<usize, Fault> {
+    let mut index = start;
+    let mut nesting = Nesting::default();
+    loop {
+        index = skip_ws(bytes, index);
+        match bytes.get(index) {
+            Some(b'"') => index = string_end(bytes, index + 1)? + 1,
+            Some(b'-' | b'0'..=b'9') => index = number_end(bytes, index).map_err(|at| (at, "a digit"))?,
+            Some(b't') => index = literal_end(bytes, index, "true")?,
+            Some(b'f') => index = literal_end(bytes, index, "false")?,
+            Some(b'n') => index = literal_end(bytes, index, "null")?,
+            Some(&open @ (b'[' | b'{')) => {
+                let is_object = open == b'{';
+                let close = if is_object { b'}' } else { b']' };
+                if let Some(after) = token(bytes, index + 1, close) {
+                    index = after;
+                } else {
+                    nesting.push(is_object);
+                    index = if is_object { member_key_end(bytes, index + 1)? } else { index + 1 };
+                    continue;
+                }
+            }
+            _ => return Err((index, "a value")),
+        }
+        // After a complete value: close finished containers until one expects another element.
+        loop {
+            let Some(is_object) = nesting.top() else { return Ok(index) };
+            index = skip_ws(bytes, index);
+            match bytes.get(index) {
+                Some(b',') if is_object => {
+                    index = member_key_end(bytes, index + 1)?;
+                    break;
+                }
+                Some(b',') => {
+                    index += 1;
+                    break;
+                }
+                Some(b'}') if is_object => {
+                    index += 1;
+                    nesting.pop();
+                }
+                Some(b']') if !is_object => {
+                    index += 1;
+                    nesting.pop();
+                }
+                _ => return Err((index, if is_object { "`,` or `}`" } else { "`,` or `]`" })),
+            }
+        }
+    }
+}
+
 /// A cursor over JSON text.
 pub(crate) struct Scanner<'a> {
     text: &'a str,
@@ -302,132 +425,28 @@ impl<'a> Scanner<'a> {
 
     /// At an opening quote: moves past the string, validating escape sequences and rejecting control
     /// characters; returns its content as written.
-    #[inline]
     fn string(&mut self) -> ScanResult<&'a str> {
-        match self.plain_string() {
-            Some(content) => Ok(content),
-            None => self.escaped_string(),
-        }
-    }
-
-    #[cold]
-    fn escaped_string(&mut self) -> ScanResult<&'a str> {
         let start = self.pos + 1;
-        let mut index = start;
-        loop {
-            index = string_stop(self.bytes, index);
-            match self.bytes.get(index) {
-                Some(b'"') => break,
-                Some(b'\\') => index = self.escape(index + 1)?,
-                Some(_) => return Err(self.fail(index, "a string without control characters")),
-                None => return Err(self.fail(index, "the closing quote of a string")),
-            }
-        }
-        self.pos = index + 1;
-        self.slice(start, index)
-    }
-
-    /// Checks the escape sequence whose character is at `index`; returns the index after it.
-    fn escape(&mut self, index: usize) -> ScanResult<usize> {
-        match self.bytes.get(index) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(index + 1),
-            Some(b'u') => match self.bytes.get(index + 1..index + 5) {
-                Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(index + 5),
-                _ => Err(self.fail(index, "four hex digits after `\\u`")),
-            },
-            _ => Err(self.fail(index, "an escape sequence")),
-        }
-    }
-
-    /// At `-` or a digit: moves past a number of the JSON grammar.
-    #[inline]
-    fn number(&mut self) -> ScanResult<()> {
-        match number_end(self.bytes, self.pos) {
+        match string_end(self.bytes, start) {
             Ok(end) => {
-                self.pos = end;
-                Ok(())
+                self.pos = end + 1;
+                self.slice(start, end)
             }
-            Err(at) => Err(self.fail(at, "a digit")),
-        }
-    }
-
-    /// Consumes `word` (`true`, `false`, `null`) at the current position.
-    fn literal(&mut self, word: &'static str) -> ScanResult<()> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            Err(self.fail(self.pos, word))
-        }
-    }
-
-    /// A scalar at the current position (after whitespace); `Ok(false)` when the next byte opens a container.
-    #[inline]
-    fn scalar(&mut self) -> ScanResult<bool> {
-        match self.peek() {
-            Some(b'"') => self.string().map(|_| true),
-            Some(b'-' | b'0'..=b'9') => self.number().map(|()| true),
-            Some(b't') => self.literal("true").map(|()| true),
-            Some(b'f') => self.literal("false").map(|()| true),
-            Some(b'n') => self.literal("null").map(|()| true),
-            Some(b'[' | b'{') => Ok(false),
-            _ => Err(self.fail(self.pos, "a value")),
+            Err((at, expected)) => Err(self.fail(at, expected)),
         }
     }
 
     /// Moves past one value of any kind, validating it, and returns its text (without surrounding
-    /// whitespace). Containers are walked iteratively, so depth costs no stack.
+    /// whitespace).
     pub(crate) fn value(&mut self) -> ScanResult<&'a str> {
-        self.skip_ws();
-        let start = self.pos;
-        let mut nesting = Nesting::default();
-        loop {
-            if !self.scalar()? {
-                let is_object = self.bytes.get(self.pos) == Some(&b'{');
-                self.pos += 1;
-                let close = if is_object { b'}' } else { b']' };
-                if self.peek() == Some(close) {
-                    self.pos += 1;
-                } else {
-                    nesting.push(is_object);
-                    if is_object {
-                        self.member_key()?;
-                    }
-                    continue;
-                }
+        let start = skip_ws(self.bytes, self.pos);
+        match value_end(self.bytes, start) {
+            Ok(end) => {
+                self.pos = end;
+                self.slice(start, end)
             }
-            // After a complete value: close finished containers until one expects another element.
-            loop {
-                let Some(is_object) = nesting.top() else { return self.slice(start, self.pos) };
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        if is_object {
-                            self.member_key()?;
-                        }
-                        break;
-                    }
-                    Some(b'}') if is_object => {
-                        self.pos += 1;
-                        nesting.pop();
-                    }
-                    Some(b']') if !is_object => {
-                        self.pos += 1;
-                        nesting.pop();
-                    }
-                    _ => return Err(self.fail(self.pos, if is_object { "`,` or `}`" } else { "`,` or `]`" })),
-                }
-            }
+            Err((at, expected)) => Err(self.fail(at, expected)),
         }
-    }
-
-    /// A key and its colon inside a skipped object: checked as any string, as serde_json skips it.
-    fn member_key(&mut self) -> ScanResult<()> {
-        if self.peek() != Some(b'"') {
-            return Err(self.fail(self.pos, "a string key"));
-        }
-        self.string()?;
-        self.expect(b':', "`:`")
     }
 
     /// Moves past one value like [`value`](Self::value); an array shaped like book levels is read into
