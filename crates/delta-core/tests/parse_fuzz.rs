@@ -174,3 +174,32 @@ fn field_deletions_and_type_swaps_never_panic() {
         );
     }
 }
+
+/// The hot compact channels go through the scanner's fast paths (book levels read during the scan, SWAR
+/// string and digit runs): every strict prefix of their frames, compact or pretty, must be an error, never a
+/// shorter message decoded as if whole.
+#[test]
+fn truncated_hot_channel_frames_are_errors() {
+    let hot = [
+        "ws_ob_updates_update.json",
+        "ws_ob_updates_snapshot.json",
+        "ws_ob_l2.json",
+        "ws_ob_l1.json",
+        "ws_trades.json",
+        "ws_ticker.json",
+        "ws_ticker_option.json",
+        "ws_mark_price.json",
+        "ws_l2_updates_snapshot.json",
+    ];
+    for name in hot {
+        let raw = std::fs::read(format!("{DIR}{name}")).unwrap();
+        for frame in [raw.clone(), compact(&raw)] {
+            let endpoint = if name.starts_with("ws_l2_") { Endpoint::Private } else { Endpoint::Public };
+            assert!(decode(endpoint, &frame).is_ok(), "{name}");
+            let content_end = frame.iter().rposition(|b| !b.is_ascii_whitespace()).unwrap() + 1;
+            for end in 0..content_end {
+                assert!(decode(endpoint, &frame[..end]).is_err(), "{name} cut at {end}");
+            }
+        }
+    }
+}

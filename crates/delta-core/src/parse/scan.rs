@@ -593,6 +593,25 @@ mod tests {
     }
 
     #[test]
+    fn word_at_a_time_runs_match_byte_at_a_time() {
+        let alphabet = b"a0\"\\\x01\x1f \x7f\xc3\x809.";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 24) as usize;
+            let bytes: Vec<u8> =
+                (0..len).map(|i| alphabet[((state >> (i * 2)) % alphabet.len() as u64) as usize]).collect();
+            let start = (state >> 50) as usize % (len + 1);
+            let naive_stop = (start..len).find(|&i| matches!(bytes[i], b'"' | b'\\' | 0..=0x1f)).unwrap_or(len);
+            assert_eq!(string_stop(&bytes, start), naive_stop, "{bytes:?} from {start}");
+            let naive_digits = (start..len).find(|&i| !bytes[i].is_ascii_digit()).unwrap_or(len);
+            assert_eq!(skip_digits(&bytes, start), naive_digits, "{bytes:?} from {start}");
+        }
+    }
+
+    #[test]
     fn levels_only_for_the_level_shape() {
         let mut scanner = Scanner::new(r#"[["1.5", "2"], [3, -4e1] ] ,"#);
         let levels = scanner.try_levels().unwrap();
