@@ -237,7 +237,11 @@ fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
         b'-' => (true, &bytes[1..]),
         _ => (false, bytes),
     };
+    // Digits accumulate in a u64 (no overflow check needed for the first 19) and only numbers longer than
+    // that take the checked 128-bit path: prices and sizes on the wire are short.
+    let mut small: u64 = 0;
     let mut mantissa: i128 = 0;
+    let mut wide = false;
     let mut scale: i32 = 0;
     let mut digits = 0usize;
     let mut seen_point = false;
@@ -246,7 +250,16 @@ fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
         let byte = rest[index];
         match byte {
             b'0'..=b'9' => {
-                mantissa = mantissa.checked_mul(10)?.checked_add((byte - b'0') as i128)?;
+                let digit = byte - b'0';
+                if digits < 19 {
+                    small = small * 10 + digit as u64;
+                } else {
+                    if !wide {
+                        mantissa = small as i128;
+                        wide = true;
+                    }
+                    mantissa = mantissa.checked_mul(10)?.checked_add(digit as i128)?;
+                }
                 digits += 1;
                 if seen_point {
                     scale += 1;
@@ -257,6 +270,9 @@ fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
             _ => return None,
         }
         index += 1;
+    }
+    if !wide {
+        mantissa = small as i128;
     }
     if digits == 0 || !rest[0].is_ascii_digit() || (seen_point && rest[index - 1] == b'.') {
         return None;
@@ -451,6 +467,10 @@ mod tests {
         assert_eq!((d("-0.04123318").mantissa(), d("-0.04123318").scale()), (-4123318, 8));
         assert_eq!(d("0.1").checked_add(&d("0.2")).unwrap(), d("0.3"));
         assert_eq!(d("1.618626000000000000000000000").scale(), 27);
+        for long in ["9999999999999999999", "12345678901234567890.123", "-0.00000000000000000000000012345"] {
+            assert_eq!(d(long).to_string(), long, "digits past the 64-bit fast path");
+        }
+        assert_eq!(d("12345678901234567890.123").mantissa(), 12_345_678_901_234_567_890_123);
     }
 
     #[test]
