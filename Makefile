@@ -1,30 +1,56 @@
 # Delta Exchange for Nautilus Trader: the two commands a new machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
 CARGO ?= cargo
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test demo bench lint fmt build
+.PHONY: test demo bench lint fmt build develop venv rust-test py-test
 
-## test: format check, clippy (warnings are errors), every Rust test of the workspace
-test: lint
+## test: format checks, clippy and ruff (warnings are errors), every Rust test, then the wheel and pytest
+test: lint rust-test py-test
+
+lint: venv
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff format --check python tests benches examples
+
+rust-test:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
-lint:
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+py-test: develop
+	$(CARGO) build -p delta-sim --bin delta-sim
+	$(VENV_PY) -m pytest -q
 
-## demo: build, start delta-sim on a free port, run the REST round trip against it, stop the sim
-demo: build
+## venv: a virtualenv in .venv with the pinned Python dependencies (re-made when requirements change)
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## develop: build the native module (release) and install delta_exchange into .venv
+develop: venv
+	VIRTUAL_ENV="$(abspath $(VENV))" $(VENV)/bin/maturin develop --release --quiet
+
+## demo: build, start delta-sim on a free port, run a Nautilus node streaming from it, print what arrived
+demo: build develop
 	./scripts/demo.sh
 
 build:
-	$(CARGO) build -p delta-sim --bin delta-sim
-	$(CARGO) build -p delta-core --example rest_round_trip
+	$(CARGO) build --release -p delta-sim --bin delta-sim
+	$(CARGO) build --release -p delta-core --example rest_round_trip
 
-## bench: criterion benchmarks of delta-core (signing, rate limiter, parsing, order building)
-bench:
+## bench: criterion benchmarks of delta-core, then the end-to-end Python benchmarks in benches/
+bench: develop
 	$(CARGO) bench -p delta-core
+	$(CARGO) build --release -p delta-sim --bin delta-sim
+	for script in benches/bench_*.py; do $(VENV_PY) "$$script" || exit 1; done
 
-fmt:
+fmt: venv
 	$(CARGO) fmt --all
+	$(VENV)/bin/ruff format python tests benches examples

@@ -6,7 +6,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 sim_log="$(mktemp)"
 api_key="demo-api-key"
 api_secret="demo-api-secret-not-for-production"
-coproc SIM { exec "$target_dir/debug/delta-sim" --port 0 --api-key "$api_key" --api-secret "$api_secret" 2>"$sim_log"; }
+coproc SIM { exec "$target_dir/release/delta-sim" --port 0 --api-key "$api_key" --api-secret "$api_secret" 2>"$sim_log"; }
 sim_pid=$SIM_PID
 trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$sim_log"' EXIT
 
@@ -19,4 +19,4 @@ done
 [ -n "$rest_url" ] || { echo "delta-sim printed no rest_url line" >&2; exit 1; }
 
 DELTA_API_KEY="$api_key" DELTA_API_SECRET="$api_secret" \
-  "$target_dir/debug/examples/rest_round_trip" --rest-url "$rest_url"
+  "$target_dir/release/examples/rest_round_trip" --rest-url "$rest_url"

@@ -1,0 +1,206 @@
+"""
+Start and control a local ``delta-sim`` (the Delta Exchange simulator built from this repository).
+
+Tests, examples and benchmarks use :class:`DeltaSim` to run the simulator as a subprocess on a free
+loopback port, read the three URL lines it prints, and talk to its ``/sim/*`` control endpoints::
+
+    with DeltaSim(rate=200) as sim:
+        print(sim.rest_url, sim.public_ws_url)
+        sim.set_faults(skip_seq=1)
+        print(sim.stats()["sent"])
+
+The binary is found through ``DELTA_SIM_BIN``, else the newest of ``target/release/delta-sim`` and
+``target/debug/delta-sim`` in the repository this package was installed from, else ``delta-sim`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_KEY = "delta-sim-key"
+DEFAULT_API_SECRET = "delta-sim-secret-not-for-production"  # noqa: S105 (the sim's documented test secret)
+_START_TIMEOUT_SECS = 30.0
+
+
+class DeltaSimError(RuntimeError):
+    """The simulator could not be found, did not start, or refused a control request."""
+
+
+def find_sim_binary() -> Path:
+    """
+    Locate the ``delta-sim`` binary.
+
+    Raises
+    ------
+    DeltaSimError
+        When no binary exists; build it with ``cargo build --release -p delta-sim``.
+
+    """
+    explicit = os.environ.get("DELTA_SIM_BIN")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise DeltaSimError(f"DELTA_SIM_BIN={explicit} does not exist")
+        return path
+    repo = Path(__file__).resolve().parents[2]
+    built = [p for p in (repo / "target" / "release" / "delta-sim", repo / "target" / "debug" / "delta-sim") if p.is_file()]
+    if built:
+        return max(built, key=lambda p: p.stat().st_mtime)
+    on_path = shutil.which("delta-sim")
+    if on_path:
+        return Path(on_path)
+    raise DeltaSimError("delta-sim not found: run `cargo build --release -p delta-sim` or set DELTA_SIM_BIN")
+
+
+class DeltaSim:
+    """
+    A ``delta-sim`` subprocess on ``127.0.0.1`` and a free port.
+
+    Parameters
+    ----------
+    rate : int, optional
+        Public market messages per second in total (``--rate``); ``None`` keeps the sim's default.
+    symbols : list[str], optional
+        Products to list (``--symbols``); ``None`` lists the sim's default set.
+    seed : int, optional
+        Seed of the market generator (``--seed``).
+    api_key, api_secret : str
+        The account's credentials (``--api-key`` / ``--api-secret``).
+    extra_args : list[str], optional
+        Further command-line flags (fault switches, heartbeat timing, ...).
+    binary : Path, optional
+        The binary to run; found by :func:`find_sim_binary` when ``None``.
+
+    """
+
+    def __init__(
+        self,
+        *,
+        rate: int | None = None,
+        symbols: list[str] | None = None,
+        seed: int | None = None,
+        api_key: str = DEFAULT_API_KEY,
+        api_secret: str = DEFAULT_API_SECRET,
+        extra_args: list[str] | None = None,
+        binary: Path | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.api_secret = api_secret
+        self._binary = binary
+        self._args = ["--port", "0", "--api-key", api_key, "--api-secret", api_secret]
+        if rate is not None:
+            self._args += ["--rate", str(rate)]
+        if symbols:
+            self._args += ["--symbols", ",".join(symbols)]
+        if seed is not None:
+            self._args += ["--seed", str(seed)]
+        self._args += list(extra_args or [])
+        self._process: subprocess.Popen[str] | None = None
+        self._stderr_lines: list[str] = []
+        self.rest_url = ""
+        self.ws_url = ""
+        self.public_ws_url = ""
+
+    def __repr__(self) -> str:
+        return f"DeltaSim(rest_url={self.rest_url!r}, running={self.running})"
+
+    @property
+    def running(self) -> bool:
+        """Whether the subprocess is alive."""
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        """What the simulator logged so far (its stderr, one entry per line)."""
+        return list(self._stderr_lines)
+
+    def start(self) -> DeltaSim:
+        """Start the subprocess and wait for its three URL lines."""
+        binary = self._binary or find_sim_binary()
+        self._process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
+            [str(binary), *self._args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "RUST_LOG": os.environ.get("DELTA_SIM_LOG", "warn")},
+        )
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        urls = self._read_urls()
+        self.rest_url = urls["rest_url"]
+        self.ws_url = urls["ws_url"]
+        self.public_ws_url = urls["public_ws_url"]
+        return self
+
+    def _read_urls(self) -> dict[str, str]:
+        assert self._process is not None and self._process.stdout is not None
+        urls: dict[str, str] = {}
+        timer = threading.Timer(_START_TIMEOUT_SECS, self._process.kill)
+        timer.start()
+        try:
+            while len(urls) < 3:
+                line = self._process.stdout.readline()
+                if not line:
+                    raise DeltaSimError(f"delta-sim exited before printing its URLs: {self._stderr_lines[-5:]}")
+                key, _, value = line.strip().partition("=")
+                if key in ("rest_url", "ws_url", "public_ws_url"):
+                    urls[key] = value
+        finally:
+            timer.cancel()
+        return urls
+
+    def _drain_stderr(self) -> None:
+        assert self._process is not None and self._process.stderr is not None
+        for line in self._process.stderr:
+            self._stderr_lines.append(line.rstrip("\n"))
+
+    def stop(self) -> int | None:
+        """Stop the subprocess with SIGTERM (SIGKILL after 10 s); return its exit code."""
+        if self._process is None:
+            return None
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        return self._process.returncode
+
+    def __enter__(self) -> DeltaSim:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 (loopback URL of our own subprocess)
+            self.rest_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", "User-Agent": "delta-sim-control"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return json.loads(response.read())
+        except OSError as exc:
+            raise DeltaSimError(f"{method} {path} failed: {exc}") from exc
+
+    def stats(self) -> dict[str, Any]:
+        """``GET /sim/stats``: frames sent per channel and symbol, orders received, rate limits, faults."""
+        return self._call("GET", "/sim/stats")
+
+    def set_faults(self, **switches: Any) -> dict[str, Any]:
+        """``POST /sim/faults`` with the given switches (``skip_seq=1``, ``drop_every=50``, ...)."""
+        return self._call("POST", "/sim/faults", switches)
+
+    def book(self, symbol: str) -> dict[str, Any]:
+        """``GET /sim/book/{symbol}``: the sim's true book as ``{"a": [...], "b": [...], "seq": N}``."""
+        return self._call("GET", f"/sim/book/{symbol}")
