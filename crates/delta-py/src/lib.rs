@@ -1,1 +1,64 @@
-pub fn x(){}
+//! `delta_exchange._native`: the Python face of delta-core (the contract is docs `native_api.md`).
+//!
+//! Errors ([`errors`]), one-frame decoding ([`decode`]), exact decimal → raw scaling ([`scale`]), URL
+//! resolution, and the REST client ([`http`]). Every entry point runs under a panic guard, so a Rust panic
+//! reaches Python as `DeltaError("internal error: ...")`.
+
+mod convert;
+mod decode;
+mod errors;
+mod http;
+mod scale;
+
+use delta_core::{Environment, ResolvedUrls};
+use pyo3::prelude::*;
+
+use crate::errors::{guard, to_py};
+
+/// Kinds: the first element of every tuple a socket batch delivers.
+const KINDS: [(&str, u8); 10] = [
+    ("KIND_BOOK", 0),
+    ("KIND_QUOTE", 1),
+    ("KIND_TRADE", 2),
+    ("KIND_MARK_PRICE", 3),
+    ("KIND_INDEX_PRICE", 4),
+    ("KIND_FUNDING", 5),
+    ("KIND_BAR", 6),
+    ("KIND_STATUS", 7),
+    ("KIND_LIFECYCLE", 8),
+    ("KIND_PRIVATE", 9),
+];
+
+/// The REST and socket URLs of `environment` with any override applied:
+/// `{"http": ..., "ws_public": ..., "ws_private": ...}`. `ValueError` for an unknown environment, a bad
+/// URL, or `"local"` without `base_url_http`.
+#[pyfunction]
+#[pyo3(signature = (environment, base_url_http = None, base_url_ws_public = None, base_url_ws_private = None))]
+fn resolve_urls(
+    environment: &str,
+    base_url_http: Option<&str>,
+    base_url_ws_public: Option<&str>,
+    base_url_ws_private: Option<&str>,
+) -> PyResult<std::collections::HashMap<&'static str, String>> {
+    guard(|| {
+        let environment: Environment = environment.parse().map_err(to_py)?;
+        let urls = ResolvedUrls::resolve(environment, base_url_http, base_url_ws_private, base_url_ws_public)
+            .map_err(to_py)?;
+        Ok([("http", urls.rest), ("ws_public", urls.public_ws), ("ws_private", urls.private_ws)].into_iter().collect())
+    })
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(module)?;
+    module.add("FIXED_SCALAR", scale::FIXED_SCALAR)?;
+    module.add("FIXED_PRECISION", scale::FIXED_PRECISION)?;
+    for (name, value) in KINDS {
+        module.add(name, value)?;
+    }
+    module.add_function(wrap_pyfunction!(decode::decode_message, module)?)?;
+    module.add_function(wrap_pyfunction!(resolve_urls, module)?)?;
+    module.add_function(wrap_pyfunction!(scale::decimal_to_raw, module)?)?;
+    module.add_class::<http::HttpClient>()?;
+    Ok(())
+}
