@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod bars;
 pub mod book;
 pub mod config;
 pub mod decimal;

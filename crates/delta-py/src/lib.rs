@@ -1,32 +1,35 @@
 //! `delta_exchange._native`: the Python face of delta-core (the contract is docs `native_api.md`).
 //!
 //! Errors ([`errors`]), one-frame decoding ([`decode`]), exact decimal → raw scaling ([`scale`]), URL
-//! resolution, and the REST client ([`http`]). Every entry point runs under a panic guard, so a Rust panic
+//! resolution, the REST client ([`http`]) and the socket client ([`ws`], tuples built by [`events`]). Every entry point runs under a panic guard, so a Rust panic
 //! reaches Python as `DeltaError("internal error: ...")`.
 
 mod convert;
 mod decode;
 mod errors;
+mod events;
 mod http;
 mod scale;
+mod ws;
 
 use delta_core::{Environment, ResolvedUrls};
 use pyo3::prelude::*;
 
 use crate::errors::{guard, to_py};
+use crate::events::kind;
 
 /// Kinds: the first element of every tuple a socket batch delivers.
 const KINDS: [(&str, u8); 10] = [
-    ("KIND_BOOK", 0),
-    ("KIND_QUOTE", 1),
-    ("KIND_TRADE", 2),
-    ("KIND_MARK_PRICE", 3),
-    ("KIND_INDEX_PRICE", 4),
-    ("KIND_FUNDING", 5),
-    ("KIND_BAR", 6),
-    ("KIND_STATUS", 7),
-    ("KIND_LIFECYCLE", 8),
-    ("KIND_PRIVATE", 9),
+    ("KIND_BOOK", kind::BOOK),
+    ("KIND_QUOTE", kind::QUOTE),
+    ("KIND_TRADE", kind::TRADE),
+    ("KIND_MARK_PRICE", kind::MARK_PRICE),
+    ("KIND_INDEX_PRICE", kind::INDEX_PRICE),
+    ("KIND_FUNDING", kind::FUNDING),
+    ("KIND_BAR", kind::BAR),
+    ("KIND_STATUS", kind::STATUS),
+    ("KIND_LIFECYCLE", kind::LIFECYCLE),
+    ("KIND_PRIVATE", kind::PRIVATE),
 ];
 
 /// The REST and socket URLs of `environment` with any override applied:
@@ -60,5 +63,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(resolve_urls, module)?)?;
     module.add_function(wrap_pyfunction!(scale::decimal_to_raw, module)?)?;
     module.add_class::<http::HttpClient>()?;
+    module.add_class::<ws::WsClient>()?;
     Ok(())
 }

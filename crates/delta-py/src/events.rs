@@ -1,0 +1,428 @@
+//! Socket events → the tuples of the contract (`KIND_*` first; raws at 10^16; times in ns).
+//!
+//! A [`Converter`] belongs to one drain task: it owns the closed-bar tracker and the per-symbol trade
+//! counters (deterministic trade ids), and reads the shared per-symbol precisions ([`Scaling`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use delta_core::bars::{BarTracker, ClosedBar};
+use delta_core::model::{LiquidityRole, Side};
+use delta_core::parse::EventAction;
+use delta_core::ws::{
+    BookUpdate, FillEvent, GapReason, MarketEvent, OrderEvent, PositionEvent, TopOfBook, WsEvent, WsEventKind,
+};
+use delta_core::Decimal;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{json_to_py, to_json};
+use crate::decode::system_state;
+use crate::scale::{to_raw, FIXED_PRECISION};
+
+/// Kind constants (first element of every tuple).
+pub mod kind {
+    /// Verified book message.
+    pub const BOOK: u8 = 0;
+    /// Best bid/ask.
+    pub const QUOTE: u8 = 1;
+    /// Public trade.
+    pub const TRADE: u8 = 2;
+    /// Mark price.
+    pub const MARK_PRICE: u8 = 3;
+    /// Index price.
+    pub const INDEX_PRICE: u8 = 4;
+    /// Funding rate.
+    pub const FUNDING: u8 = 5;
+    /// Closed bar.
+    pub const BAR: u8 = 6;
+    /// Exchange status.
+    pub const STATUS: u8 = 7;
+    /// Connection lifecycle.
+    pub const LIFECYCLE: u8 = 8;
+    /// Private (account) data.
+    pub const PRIVATE: u8 = 9;
+}
+
+/// Nautilus `OrderSide`/`AggressorSide` values: BUY/BUYER = 1, SELL/SELLER = 2.
+const BUY: u8 = 1;
+const SELL: u8 = 2;
+/// Nautilus `BookAction` values.
+const ADD: u8 = 1;
+const UPDATE: u8 = 2;
+const DELETE: u8 = 3;
+
+/// `(price_precision, size_precision)` per symbol; unregistered symbols are scaled exactly.
+#[derive(Debug, Default)]
+pub struct Scaling {
+    precisions: RwLock<HashMap<String, (u8, u8)>>,
+}
+
+impl Scaling {
+    /// Registers (or replaces) the precisions of `symbol`.
+    pub fn set(&self, symbol: &str, price_precision: u8, size_precision: u8) {
+        self.precisions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(symbol.to_owned(), (price_precision, size_precision));
+    }
+
+    /// The precisions of `symbol` (`MARK:X` uses those of `X`); 16 digits when unregistered.
+    fn get(&self, symbol: &str) -> (u8, u8) {
+        let map = self.precisions.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(symbol)
+            .or_else(|| symbol.strip_prefix("MARK:").and_then(|s| map.get(s)))
+            .copied()
+            .unwrap_or((FIXED_PRECISION, FIXED_PRECISION))
+    }
+}
+
+/// A value that cannot become a raw (beyond i128 at 10^16).
+struct OutOfRange(String);
+
+type Converted<T> = Result<T, OutOfRange>;
+
+fn raw(value: &Decimal, precision: u8) -> Converted<i128> {
+    to_raw(value, precision).ok_or_else(|| OutOfRange(format!("{value} is out of range for a raw value")))
+}
+
+fn opt_raw(value: Option<&Decimal>, precision: u8) -> Converted<Option<i128>> {
+    value.map(|v| raw(v, precision)).transpose()
+}
+
+fn ns(us: Option<i64>, fallback_ns: u64) -> u64 {
+    us.and_then(|us| u64::try_from(us).ok()).map_or(fallback_ns, |us| us.saturating_mul(1_000))
+}
+
+/// Converts the events of one client into tuples, keeping the state the conversion needs.
+pub struct Converter {
+    scaling: Arc<Scaling>,
+    bars: BarTracker,
+    trade_ids: HashMap<Arc<str>, (i64, u32)>,
+}
+
+impl Converter {
+    /// A converter reading precisions from `scaling`.
+    pub fn new(scaling: Arc<Scaling>) -> Self {
+        Self { scaling, bars: BarTracker::new(), trade_ids: HashMap::new() }
+    }
+
+    /// The tuple of `event`, `None` when it produces nothing (a candle update that closes no bar).
+    pub fn convert<'py>(&mut self, py: Python<'py>, event: WsEvent) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let ts_init = event.received_ns;
+        let result = match event.kind {
+            WsEventKind::Market(market) => match self.market(py, market, ts_init) {
+                Ok(tuple) => return tuple,
+                Err(OutOfRange(message)) => {
+                    lifecycle(py, "decode_error", &[("channel", "?"), ("message", &message), ("excerpt", "")], ts_init)
+                }
+            },
+            other => lifecycle_event(py, event.connection, other, ts_init),
+        };
+        result.map(Some)
+    }
+
+    fn market<'py>(
+        &mut self,
+        py: Python<'py>,
+        event: MarketEvent,
+        ts_init: u64,
+    ) -> Result<PyResult<Option<Bound<'py, PyAny>>>, OutOfRange> {
+        let tuple = match event {
+            MarketEvent::Book(book) => self.book(py, &book, ts_init)?,
+            MarketEvent::TopOfBook(top) | MarketEvent::TickerQuote(top) => self.quote(py, &top, ts_init)?,
+            MarketEvent::Trade(trade) => {
+                let (price_precision, size_precision) = self.scaling.get(&trade.symbol);
+                let aggressor = if trade.aggressor == Side::Buy { BUY } else { SELL };
+                let trade_id = self.trade_id(&trade.symbol, trade.trade_time_us);
+                (
+                    kind::TRADE,
+                    &*trade.symbol,
+                    raw(&trade.price, price_precision)?,
+                    raw(&trade.size, size_precision)?,
+                    aggressor,
+                    trade_id,
+                    ns(Some(trade.trade_time_us), ts_init),
+                    ts_init,
+                )
+                    .into_pyobject(py)
+                    .map(Bound::into_any)
+            }
+            MarketEvent::MarkPrice(price) => {
+                let symbol = price.symbol.strip_prefix("MARK:").unwrap_or(&price.symbol);
+                let (price_precision, _) = self.scaling.get(symbol);
+                (
+                    kind::MARK_PRICE,
+                    symbol,
+                    raw(&price.price, price_precision)?,
+                    ns(price.timestamp_us, ts_init),
+                    ts_init,
+                )
+                    .into_pyobject(py)
+                    .map(Bound::into_any)
+            }
+            MarketEvent::IndexPrice(price) => {
+                let (price_precision, _) = self.scaling.get(&price.symbol);
+                (
+                    kind::INDEX_PRICE,
+                    &*price.symbol,
+                    raw(&price.price, price_precision)?,
+                    ns(price.timestamp_us, ts_init),
+                    ts_init,
+                )
+                    .into_pyobject(py)
+                    .map(Bound::into_any)
+            }
+            MarketEvent::Funding(funding) => (
+                kind::FUNDING,
+                &*funding.symbol,
+                funding.rate.to_string(),
+                funding.next_funding_us.map(|us| ns(Some(us), 0)),
+                ns(funding.timestamp_us, ts_init),
+                ts_init,
+            )
+                .into_pyobject(py)
+                .map(Bound::into_any),
+            MarketEvent::Candle(candle) => match self.bars.update(&candle) {
+                Ok(Some(bar)) => self.bar(py, &bar, ts_init)?,
+                Ok(None) => return Ok(Ok(None)),
+                Err(error) => return Err(OutOfRange(error.to_string())),
+            },
+            MarketEvent::SystemStatus(status) => (
+                kind::STATUS,
+                system_state(status.status),
+                status.event.as_deref(),
+                ns(status.timestamp_us, ts_init),
+                ts_init,
+            )
+                .into_pyobject(py)
+                .map(Bound::into_any),
+            MarketEvent::Order(order) => private(py, "orders", order_dict(py, &order), ts_init),
+            MarketEvent::Fill(fill) => private(py, "user_trades", fill_dict(py, &fill), ts_init),
+            MarketEvent::Position(position) => private(py, "positions", position_dict(py, &position), ts_init),
+            MarketEvent::Margin(margin) => {
+                let detail = to_json(&margin.balance).and_then(|text| json_to_py(py, &text)).and_then(|balance| {
+                    let dict = balance.cast_into::<PyDict>()?;
+                    dict.set_item("robo_trading_equity", margin.robo_trading_equity.map(|d| d.to_string()))?;
+                    dict.set_item("timestamp_us", margin.timestamp_us)?;
+                    Ok(dict)
+                });
+                private(py, "margins", detail, ts_init)
+            }
+            MarketEvent::MmpTrigger(mmp) => {
+                let detail = PyDict::new(py);
+                let filled = detail
+                    .set_item("asset", &*mmp.asset)
+                    .and_then(|()| detail.set_item("frozen_till_us", mmp.frozen_till_us))
+                    .map(|()| detail);
+                private(py, "mmp_trigger", filled, ts_init)
+            }
+            MarketEvent::Other { channel, text } => {
+                let detail = json_to_py(py, &text).and_then(|v| v.cast_into::<PyDict>().map_err(PyErr::from));
+                private(py, channel, detail, ts_init)
+            }
+        };
+        Ok(tuple.map(Some))
+    }
+
+    /// `f"{ts_us}-{n}"`, n counting the trades of the symbol at the same µs from 0.
+    fn trade_id(&mut self, symbol: &Arc<str>, time_us: i64) -> String {
+        let entry = self.trade_ids.entry(Arc::clone(symbol)).or_insert((time_us, 0));
+        if entry.0 == time_us {
+            entry.1 += 1;
+        } else {
+            *entry = (time_us, 1);
+        }
+        format!("{time_us}-{}", entry.1 - 1)
+    }
+
+    fn book<'py>(&self, py: Python<'py>, book: &BookUpdate, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
+        let (price_precision, size_precision) = self.scaling.get(&book.symbol);
+        let mut levels = Vec::with_capacity(book.bids.len() + book.asks.len());
+        for (side, side_levels) in [(BUY, &book.bids), (SELL, &book.asks)] {
+            for (price, size) in side_levels {
+                let action = match (book.snapshot, size.is_zero()) {
+                    (true, _) => ADD,
+                    (false, false) => UPDATE,
+                    (false, true) => DELETE,
+                };
+                levels.push((side, action, raw(price, price_precision)?, raw(size, size_precision)?));
+            }
+        }
+        Ok((
+            kind::BOOK,
+            &*book.symbol,
+            book.snapshot,
+            levels,
+            book.seq.unwrap_or(0),
+            ns(book.timestamp_us, ts_init),
+            ts_init,
+        )
+            .into_pyobject(py)
+            .map(Bound::into_any))
+    }
+
+    fn quote<'py>(&self, py: Python<'py>, top: &TopOfBook, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
+        let (price_precision, size_precision) = self.scaling.get(&top.symbol);
+        Ok((
+            kind::QUOTE,
+            &*top.symbol,
+            opt_raw(top.bid_price.as_ref(), price_precision)?,
+            opt_raw(top.ask_price.as_ref(), price_precision)?,
+            opt_raw(top.bid_size.as_ref(), size_precision)?,
+            opt_raw(top.ask_size.as_ref(), size_precision)?,
+            ns(top.timestamp_us, ts_init),
+            ts_init,
+        )
+            .into_pyobject(py)
+            .map(Bound::into_any))
+    }
+
+    fn bar<'py>(&self, py: Python<'py>, bar: &ClosedBar, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
+        let (price_precision, size_precision) = self.scaling.get(&bar.symbol);
+        Ok((
+            kind::BAR,
+            &*bar.symbol,
+            &*bar.resolution,
+            raw(&bar.open, price_precision)?,
+            raw(&bar.high, price_precision)?,
+            raw(&bar.low, price_precision)?,
+            raw(&bar.close, price_precision)?,
+            raw(&bar.volume.unwrap_or(Decimal::ZERO), size_precision)?,
+            ns(Some(bar.start_us), 0),
+            ns(Some(bar.end_us), 0),
+            ts_init,
+        )
+            .into_pyobject(py)
+            .map(Bound::into_any))
+    }
+}
+
+fn private<'py>(
+    py: Python<'py>,
+    channel: &str,
+    detail: PyResult<Bound<'py, PyDict>>,
+    ts_init: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    (kind::PRIVATE, channel, detail?, ts_init).into_pyobject(py).map(Bound::into_any)
+}
+
+fn action_text(action: EventAction) -> &'static str {
+    match action {
+        EventAction::Create => "create",
+        EventAction::Update => "update",
+        EventAction::Delete => "delete",
+    }
+}
+
+fn order_dict<'py>(py: Python<'py>, order: &OrderEvent) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("action", action_text(order.action))?;
+    d.set_item("symbol", &*order.symbol)?;
+    d.set_item("order_id", order.order_id)?;
+    d.set_item("client_order_id", order.client_order_id.as_deref())?;
+    d.set_item("side", order.side.as_str())?;
+    d.set_item("state", order.state.as_str())?;
+    d.set_item("size", order.size)?;
+    d.set_item("unfilled_size", order.unfilled_size)?;
+    d.set_item("limit_price", order.limit_price.map(|p| p.to_string()))?;
+    d.set_item("average_fill_price", order.average_fill_price.map(|p| p.to_string()))?;
+    d.set_item("reason", order.reason.as_deref())?;
+    d.set_item("seq_no", order.seq_no)?;
+    d.set_item("timestamp_us", order.timestamp_us)?;
+    Ok(d)
+}
+
+fn fill_dict<'py>(py: Python<'py>, fill: &FillEvent) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("symbol", &*fill.symbol)?;
+    d.set_item("fill_id", &*fill.fill_id)?;
+    d.set_item("order_id", &*fill.order_id)?;
+    d.set_item("client_order_id", fill.client_order_id.as_deref())?;
+    d.set_item("side", fill.side.as_str())?;
+    d.set_item("size", fill.size)?;
+    d.set_item("price", fill.price.to_string())?;
+    d.set_item("role", if fill.role == LiquidityRole::Maker { "maker" } else { "taker" })?;
+    d.set_item("timestamp_us", fill.timestamp_us)?;
+    d.set_item("sequence", fill.sequence)?;
+    Ok(d)
+}
+
+fn position_dict<'py>(py: Python<'py>, position: &PositionEvent) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("action", action_text(position.action))?;
+    d.set_item("symbol", &*position.symbol)?;
+    d.set_item("size", position.size)?;
+    d.set_item("entry_price", position.entry_price.map(|p| p.to_string()))?;
+    d.set_item("margin", position.margin.map(|p| p.to_string()))?;
+    d.set_item("liquidation_price", position.liquidation_price.map(|p| p.to_string()))?;
+    Ok(d)
+}
+
+/// `(KIND_LIFECYCLE, name, detail, ts)` with string details.
+pub fn lifecycle<'py>(py: Python<'py>, name: &str, detail: &[(&str, &str)], ts: u64) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    for (key, value) in detail {
+        d.set_item(key, value)?;
+    }
+    (kind::LIFECYCLE, name, d, ts).into_pyobject(py).map(Bound::into_any)
+}
+
+fn gap_reason(reason: &GapReason) -> String {
+    match reason {
+        GapReason::Reconnect => "reconnect".to_owned(),
+        GapReason::ExchangeError(message) => format!("exchange error: {message}"),
+        GapReason::Book(message) => format!("book check failed: {message}"),
+    }
+}
+
+fn lifecycle_event<'py>(py: Python<'py>, connection: usize, kind: WsEventKind, ts: u64) -> PyResult<Bound<'py, PyAny>> {
+    let d = PyDict::new(py);
+    d.set_item("connection", connection)?;
+    let name = match kind {
+        WsEventKind::Connected => "connected",
+        WsEventKind::Disconnected { reason } => {
+            d.set_item("reason", reason)?;
+            "disconnected"
+        }
+        WsEventKind::Reconnecting { attempt, delay } => {
+            d.set_item("attempt", attempt)?;
+            d.set_item("delay_secs", delay.as_secs_f64())?;
+            "reconnecting"
+        }
+        WsEventKind::Authenticated => "authenticated",
+        WsEventKind::AuthFailed { status_code, status } => {
+            d.set_item("status_code", status_code)?;
+            d.set_item("status", status)?;
+            "auth_failed"
+        }
+        WsEventKind::Resubscribed { channels } => {
+            d.set_item("channels", channels)?;
+            "resubscribed"
+        }
+        WsEventKind::SubscriptionError { channel, message } => {
+            d.set_item("channel", channel)?;
+            d.set_item("message", message)?;
+            "subscription_error"
+        }
+        WsEventKind::Gap { channel, symbol, reason } => {
+            d.set_item("channel", &*channel)?;
+            d.set_item("symbol", &*symbol)?;
+            d.set_item("reason", gap_reason(&reason))?;
+            "gap"
+        }
+        WsEventKind::Resynced { channel, symbol } => {
+            d.set_item("channel", &*channel)?;
+            d.set_item("symbol", &*symbol)?;
+            "resynced"
+        }
+        WsEventKind::DecodeError { channel, message, excerpt } => {
+            d.set_item("channel", channel)?;
+            d.set_item("message", message)?;
+            d.set_item("excerpt", excerpt)?;
+            "decode_error"
+        }
+        WsEventKind::Market(_) => "market",
+    };
+    (kind::LIFECYCLE, name, d, ts).into_pyobject(py).map(Bound::into_any)
+}

@@ -1,0 +1,356 @@
+//! `WsClient`: one delta-core socket client whose events reach Python in batches on the event loop.
+//!
+//! `connect` starts the delta-core client on the shared tokio runtime plus one drain task. After each wake
+//! the drain task takes every event already queued (up to `max_batch`), converts them to tuples with the
+//! GIL held only for that, and schedules `callback(batch)` with ONE `loop.call_soon_threadsafe`. The
+//! callback is wrapped ([`Deliver`]) so an exception is counted and reported to the loop's exception
+//! handler without ending the stream. Nothing here ever calls Nautilus.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvents};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use tokio::task::JoinHandle;
+
+use crate::decode::parse_endpoint;
+use crate::errors::{guard, guard_async, to_py, DeltaError};
+use crate::events::{lifecycle, Converter, Scaling};
+use crate::http::{credentials, seconds};
+use crate::scale::FIXED_PRECISION;
+
+/// Counters of the Python side of the stream.
+#[derive(Debug, Default)]
+struct Counters {
+    batches: AtomicU64,
+    events_delivered: AtomicU64,
+    max_batch_size: AtomicU64,
+    callback_errors: AtomicU64,
+}
+
+/// What exists once `connect` ran.
+struct Running {
+    client: Arc<CoreClient>,
+    drain: JoinHandle<()>,
+}
+
+/// Lifecycle of the handle.
+enum State {
+    /// Not connected yet; subscriptions asked for so far.
+    Idle(Vec<(String, Vec<String>)>),
+    /// Connected.
+    Running(Running),
+    /// Closed (terminal).
+    Closed,
+}
+
+/// A Delta socket client (public or private) delivering batches of tuples to a callback on an asyncio loop.
+#[pyclass(module = "delta_exchange._native", frozen)]
+pub struct WsClient {
+    config: WsConfig,
+    max_batch: usize,
+    scaling: Arc<Scaling>,
+    counters: Arc<Counters>,
+    state: Mutex<State>,
+}
+
+impl WsClient {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn running(&self) -> PyResult<Option<Arc<CoreClient>>> {
+        match &*self.lock() {
+            State::Running(running) => Ok(Some(Arc::clone(&running.client))),
+            State::Idle(_) => Ok(None),
+            State::Closed => Err(DeltaError::new_err("the socket client is closed")),
+        }
+    }
+}
+
+#[pymethods]
+impl WsClient {
+    /// A client of the socket at `url` (`endpoint` "public" or "private"; credentials for the private one).
+    #[new]
+    #[pyo3(signature = (url, endpoint = "public", api_key = None, api_secret = None, *, heartbeat_timeout_secs = 35.0,
+                        backoff_base_secs = 0.25, backoff_cap_secs = 30.0, queue_capacity = 65536, max_batch = 4096))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        url: &str,
+        endpoint: &str,
+        api_key: Option<&str>,
+        api_secret: Option<&str>,
+        heartbeat_timeout_secs: f64,
+        backoff_base_secs: f64,
+        backoff_cap_secs: f64,
+        queue_capacity: usize,
+        max_batch: usize,
+    ) -> PyResult<Self> {
+        guard(|| {
+            let mut config = WsConfig::new(url, parse_endpoint(endpoint)?);
+            config.credentials = credentials(api_key, api_secret)?;
+            config.heartbeat_timeout = seconds("heartbeat_timeout_secs", heartbeat_timeout_secs)?;
+            config.backoff_base = seconds("backoff_base_secs", backoff_base_secs)?;
+            config.backoff_cap = seconds("backoff_cap_secs", backoff_cap_secs)?;
+            if queue_capacity == 0 || max_batch == 0 {
+                return Err(PyValueError::new_err("queue_capacity and max_batch must be at least 1"));
+            }
+            config.queue_capacity = queue_capacity;
+            config.validate().map_err(to_py)?;
+            Ok(Self {
+                config,
+                max_batch,
+                scaling: Arc::default(),
+                counters: Arc::default(),
+                state: Mutex::new(State::Idle(Vec::new())),
+            })
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        let endpoint = match self.config.endpoint {
+            delta_core::ws::Endpoint::Public => "public",
+            delta_core::ws::Endpoint::Private => "private",
+        };
+        let auth = if self.config.credentials.is_some() { "True" } else { "False" };
+        format!("WsClient(url={:?}, endpoint={endpoint:?}, has_credentials={auth})", self.config.url)
+    }
+
+    /// Registers the precisions used for `symbol`'s raws (rounded half away from zero to them).
+    fn set_instrument(&self, symbol: &str, price_precision: u8, size_precision: u8) -> PyResult<()> {
+        guard(|| {
+            if price_precision > FIXED_PRECISION || size_precision > FIXED_PRECISION {
+                return Err(PyValueError::new_err("precisions must be between 0 and 16"));
+            }
+            self.scaling.set(symbol, price_precision, size_precision);
+            Ok(())
+        })
+    }
+
+    /// Starts the connection task(s) and the drain task delivering `callback(batch)` on `loop`.
+    #[pyo3(name = "connect")]
+    fn connect_py(&self, py: Python<'_>, r#loop: Py<PyAny>, callback: Py<PyAny>) -> PyResult<()> {
+        guard(|| {
+            let mut state = self.lock();
+            let pending = match &mut *state {
+                State::Idle(pending) => std::mem::take(pending),
+                State::Running(_) => return Err(DeltaError::new_err("the socket client is already connected")),
+                State::Closed => return Err(DeltaError::new_err("the socket client is closed")),
+            };
+            let runtime = pyo3_async_runtimes::tokio::get_runtime();
+            let config = self.config.clone();
+            let (client, events) = py
+                .detach(|| {
+                    let _entered = runtime.enter();
+                    CoreClient::connect(config)
+                })
+                .map_err(to_py)?;
+            for (channel, symbols) in &pending {
+                let symbols: Vec<&str> = symbols.iter().map(String::as_str).collect();
+                client.subscribe(channel, &symbols).map_err(to_py)?;
+            }
+            let deliver =
+                Py::new(py, Deliver { callback, r#loop: r#loop.clone_ref(py), counters: Arc::clone(&self.counters) })?;
+            let drain = runtime.spawn(drain(
+                events,
+                Converter::new(Arc::clone(&self.scaling)),
+                r#loop,
+                deliver,
+                self.max_batch,
+                Arc::clone(&self.counters),
+            ));
+            *state = State::Running(Running { client: Arc::new(client), drain });
+            Ok(())
+        })
+    }
+
+    /// Subscribes symbols of a channel (an empty list for channels without symbols, such as `margins`).
+    fn subscribe(&self, py: Python<'_>, channel: String, symbols: Vec<String>) -> PyResult<()> {
+        guard(|| {
+            let client = {
+                let mut state = self.lock();
+                if let State::Idle(pending) = &mut *state {
+                    pending.push((channel, symbols));
+                    return Ok(());
+                }
+                drop(state);
+                self.running()?
+            };
+            let Some(client) = client else { return Ok(()) };
+            py.detach(|| {
+                let symbols: Vec<&str> = symbols.iter().map(String::as_str).collect();
+                client.subscribe(&channel, &symbols)
+            })
+            .map_err(to_py)
+        })
+    }
+
+    /// Unsubscribes symbols of a channel; an empty list leaves the whole channel.
+    fn unsubscribe(&self, py: Python<'_>, channel: String, symbols: Vec<String>) -> PyResult<()> {
+        guard(|| {
+            {
+                let mut state = self.lock();
+                if let State::Idle(pending) = &mut *state {
+                    pending.retain_mut(|(c, s)| {
+                        if *c == channel {
+                            s.retain(|symbol| !symbols.is_empty() && !symbols.contains(symbol));
+                            !s.is_empty()
+                        } else {
+                            true
+                        }
+                    });
+                    return Ok(());
+                }
+            }
+            let Some(client) = self.running()? else { return Ok(()) };
+            py.detach(|| {
+                let symbols: Vec<&str> = symbols.iter().map(String::as_str).collect();
+                client.unsubscribe(&channel, &symbols)
+            })
+            .map_err(to_py)
+        })
+    }
+
+    /// Unsubscribes and subscribes one symbol again for a fresh snapshot.
+    fn resubscribe(&self, py: Python<'_>, channel: String, symbol: String) -> PyResult<()> {
+        guard(|| {
+            let Some(client) = self.running()? else { return Ok(()) };
+            py.detach(|| client.resubscribe(&channel, &symbol)).map_err(to_py)
+        })
+    }
+
+    /// Closes every connection and waits for the tasks to end; events already queued are still delivered.
+    /// Idempotent.
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let previous = std::mem::replace(&mut *self.lock(), State::Closed);
+            pyo3_async_runtimes::tokio::future_into_py(
+                py,
+                guard_async(async move {
+                    if let State::Running(Running { client, drain }) = previous {
+                        match Arc::try_unwrap(client) {
+                            Ok(client) => client.close().await,
+                            Err(shared) => drop(shared),
+                        }
+                        // The drain ends once the queue has ended; a panic in it was already reported.
+                        let _ = drain.await;
+                    }
+                    Ok(())
+                }),
+            )
+        })
+    }
+
+    /// Counters: the delta-core client's plus batches, events delivered, largest batch and callback errors.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        guard(|| {
+            let core = match &*self.lock() {
+                State::Running(running) => running.client.stats(),
+                _ => delta_core::ws::WsStats::default(),
+            };
+            let out = PyDict::new(py);
+            out.set_item("frames", core.frames())?;
+            out.set_item("bytes", core.connections.iter().map(|c| c.bytes).sum::<u64>())?;
+            out.set_item("reconnects", core.reconnects())?;
+            out.set_item("connections", core.connections.len())?;
+            out.set_item("decode_errors", core.decode_errors.clone())?;
+            out.set_item("gaps", core.gaps)?;
+            out.set_item("resyncs", core.resyncs)?;
+            out.set_item("queue_depth", core.queue_depth)?;
+            out.set_item("queue_max_depth", core.queue_max_depth)?;
+            out.set_item("lag_ns_last", u64::try_from(core.last_lag.as_nanos()).unwrap_or(u64::MAX))?;
+            out.set_item("lag_ns_max", u64::try_from(core.max_lag.as_nanos()).unwrap_or(u64::MAX))?;
+            out.set_item("full_waits", core.queue_full_waits)?;
+            let counters = &self.counters;
+            out.set_item("batches", counters.batches.load(Ordering::Relaxed))?;
+            out.set_item("events_delivered", counters.events_delivered.load(Ordering::Relaxed))?;
+            out.set_item("max_batch_size", counters.max_batch_size.load(Ordering::Relaxed))?;
+            out.set_item("callback_errors", counters.callback_errors.load(Ordering::Relaxed))?;
+            Ok(out)
+        })
+    }
+}
+
+/// The callable scheduled on the loop: calls the user's callback with the batch; an exception is counted
+/// and handed to the loop's exception handler, and the stream goes on.
+#[pyclass(module = "delta_exchange._native", frozen)]
+struct Deliver {
+    callback: Py<PyAny>,
+    r#loop: Py<PyAny>,
+    counters: Arc<Counters>,
+}
+
+#[pymethods]
+impl Deliver {
+    fn __call__(&self, py: Python<'_>, batch: Bound<'_, PyList>) {
+        if let Err(error) = self.callback.call1(py, (batch,)) {
+            self.counters.callback_errors.fetch_add(1, Ordering::Relaxed);
+            let context = PyDict::new(py);
+            let reported = context
+                .set_item("message", "delta_exchange WsClient callback raised")
+                .and_then(|()| context.set_item("exception", error.value(py)))
+                .and_then(|()| self.r#loop.call_method1(py, "call_exception_handler", (context,)));
+            if reported.is_err() {
+                error.print(py);
+            }
+        }
+    }
+}
+
+/// Takes batches off the queue and schedules them on the loop until the queue ends or the loop closes.
+async fn drain(
+    mut events: WsEvents,
+    mut converter: Converter,
+    event_loop: Py<PyAny>,
+    deliver: Py<Deliver>,
+    max_batch: usize,
+    counters: Arc<Counters>,
+) {
+    let mut pending = Vec::with_capacity(max_batch.min(4096));
+    while let Some(first) = events.recv().await {
+        pending.push(first);
+        while pending.len() < max_batch {
+            match events.try_recv() {
+                Some(event) => pending.push(event),
+                None => break,
+            }
+        }
+        let delivered = Python::attach(|py| -> PyResult<usize> {
+            let batch = PyList::empty(py);
+            for event in pending.drain(..) {
+                let ts = event.received_ns;
+                match converter.convert(py, event) {
+                    Ok(Some(tuple)) => batch.append(tuple)?,
+                    Ok(None) => {}
+                    Err(error) => {
+                        let message = error.to_string();
+                        let detail = [("channel", "?"), ("message", message.as_str()), ("excerpt", "")];
+                        batch.append(lifecycle(py, "decode_error", &detail, ts)?)?;
+                    }
+                }
+            }
+            if batch.is_empty() {
+                return Ok(0);
+            }
+            let size = batch.len();
+            event_loop.call_method1(py, "call_soon_threadsafe", (deliver.clone_ref(py), batch))?;
+            Ok(size)
+        });
+        match delivered {
+            Ok(0) => {}
+            Ok(size) => {
+                counters.batches.fetch_add(1, Ordering::Relaxed);
+                counters.events_delivered.fetch_add(size as u64, Ordering::Relaxed);
+                counters.max_batch_size.fetch_max(size as u64, Ordering::Relaxed);
+            }
+            Err(error) => {
+                // The loop is closed (or conversion failed in Python): nobody can receive events any more.
+                Python::attach(|py| error.print(py));
+                pending.clear();
+                break;
+            }
+        }
+    }
+}
