@@ -1,0 +1,185 @@
+"""
+Type stubs of ``delta_exchange._native``, the Rust core (crates/delta-py) of the Delta Exchange adapter.
+
+Raw values are Nautilus fixed-point integers at scale ``10**16``; ``ts_*`` values are nanoseconds since the
+Unix epoch. Every failure is a :class:`DeltaError` (configuration problems are ``ValueError``); a Rust panic
+surfaces as ``DeltaError("internal error: ...")``. Secrets never appear in any message or repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Literal
+
+FIXED_SCALAR: int
+FIXED_PRECISION: int
+
+KIND_BOOK: int
+KIND_QUOTE: int
+KIND_TRADE: int
+KIND_MARK_PRICE: int
+KIND_INDEX_PRICE: int
+KIND_FUNDING: int
+KIND_BAR: int
+KIND_STATUS: int
+KIND_LIFECYCLE: int
+KIND_PRIVATE: int
+
+Endpoint = Literal["public", "private"]
+
+# One element of a socket batch (see native_api.md for each shape):
+# (KIND_BOOK, symbol, is_snapshot, [(side, action, price_raw, size_raw), ...], sequence, ts_event, ts_init)
+# (KIND_QUOTE, symbol, bid_price_raw|None, ask_price_raw|None, bid_size_raw|None, ask_size_raw|None, ts_event, ts_init)
+# (KIND_TRADE, symbol, price_raw, size_raw, aggressor, trade_id, ts_event, ts_init)
+# (KIND_MARK_PRICE, symbol, price_raw, ts_event, ts_init)          symbol without the "MARK:" prefix
+# (KIND_INDEX_PRICE, index_symbol, price_raw, ts_event, ts_init)
+# (KIND_FUNDING, symbol, rate_text, next_funding_ns|None, ts_event, ts_init)
+# (KIND_BAR, symbol, resolution, open_raw, high_raw, low_raw, close_raw, volume_raw, start_ns, close_ns, ts_init)
+# (KIND_STATUS, status, event|None, ts_event, ts_init)
+# (KIND_LIFECYCLE, name, detail, ts)
+# (KIND_PRIVATE, channel, detail, ts_init)
+BatchItem = tuple[Any, ...]
+
+class DeltaError(Exception):
+    """Base of every failure raised by the native client."""
+
+class DeltaApiError(DeltaError):
+    """Delta answered with an error body."""
+
+    code: str
+    context: str | None
+    status: int | None
+    endpoint: str | None
+
+class DeltaRateLimitError(DeltaApiError):
+    """HTTP 429 (``code == "rate_limited"``)."""
+
+    retry_after_secs: float
+
+class DeltaAuthError(DeltaApiError):
+    """Authentication or permission failure (401/403 and auth-type codes)."""
+
+class DeltaRiskError(DeltaError):
+    """A local risk rule refused an order."""
+
+class DeltaDecodeError(DeltaError):
+    """A malformed reply or socket frame."""
+
+def decode_message(text: str | bytes, endpoint: Endpoint = "public") -> dict[str, Any]:
+    """
+    Decode one raw socket frame with the Rust parser.
+
+    Returns a dict with ``channel`` (the frame's ``type``), ``kind`` ("book", "quote", "trade", "ticker",
+    "mark_price", "funding_rate", "candle", "spot_price", "system_status", "subscriptions", "heartbeat",
+    "pong", "auth", "order", "fill", "position", "margin", "mmp_trigger", "error", "other"), ``symbol`` when
+    there is one, and the fields. Typed kinds use readable names (``price``, ``size``, ``timestamp_us``;
+    books: ``action``, ``bids``/``asks`` as ``[[price, size], ...]``, ``seq``, ``cs``); other kinds carry the
+    frame's own keys. Decimals are exact strings.
+
+    Raises
+    ------
+    DeltaDecodeError
+        Malformed frame (the message names the channel and quotes the start of the frame).
+    ValueError
+        Unknown ``endpoint``.
+
+    """
+
+def resolve_urls(
+    environment: str,
+    base_url_http: str | None = None,
+    base_url_ws_public: str | None = None,
+    base_url_ws_private: str | None = None,
+) -> dict[str, str]:
+    """
+    Return ``{"http": ..., "ws_public": ..., "ws_private": ...}`` of an environment with overrides applied.
+
+    Raises
+    ------
+    ValueError
+        Unknown environment, bad URL, or ``"local"`` without ``base_url_http``.
+
+    """
+
+def decimal_to_raw(text: str, precision: int) -> int:
+    """
+    Convert exact decimal text to a raw at ``10**16``, rounded half away from zero to ``precision`` digits.
+
+    Raises
+    ------
+    ValueError
+        Text that is not a decimal, a precision above 16, or a value out of range.
+
+    """
+
+class HttpClient:
+    """The Delta REST client: every request method returns an awaitable; the GIL is free while Rust works."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        timeout_secs: float = 10.0,
+        max_retries: int = 3,
+        rate_limit_quota: int | None = None,
+        rate_limit_window_secs: float | None = None,
+    ) -> None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def has_credentials(self) -> bool: ...
+    def rate_limit_status(self) -> dict[str, Any]:
+        """``remaining``, ``quota``, ``burst``, ``reset_in_secs``, ``backing_off``, ``rate_limited``, ``units_used``."""
+    async def products(
+        self, contract_types: list[str] | None = None, states: list[str] | None = None
+    ) -> list[dict[str, Any]]: ...
+    async def product(self, symbol: str) -> dict[str, Any]: ...
+    async def tickers(self, contract_types: list[str] | None = None) -> list[dict[str, Any]]: ...
+    async def ticker(self, symbol: str) -> dict[str, Any]: ...
+    async def orderbook(self, symbol: str, depth: int | None = None) -> dict[str, Any]: ...
+    async def public_trades(self, symbol: str) -> list[dict[str, Any]]: ...
+    async def candles(self, symbol: str, resolution: str, start: int, end: int) -> list[dict[str, Any]]:
+        """Candles from ``start`` to ``end`` (Unix seconds), paged past Delta's 2,000 cap, ascending by time."""
+    async def wallet_balances(self) -> dict[str, Any]:
+        """``{"balances": [...], "meta": {...}}``."""
+    async def open_orders(self, product_ids: list[int] | None = None) -> list[dict[str, Any]]: ...
+    async def positions(self) -> list[dict[str, Any]]: ...
+    async def fills(
+        self, product_ids: list[int] | None = None, start_us: int | None = None
+    ) -> list[dict[str, Any]]: ...
+
+class WsClient:
+    """One Delta socket (public or private) delivering batches of tuples to a callback on an asyncio loop."""
+
+    def __init__(
+        self,
+        url: str,
+        endpoint: Endpoint = "public",
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        heartbeat_timeout_secs: float = 35.0,
+        backoff_base_secs: float = 0.25,
+        backoff_cap_secs: float = 30.0,
+        queue_capacity: int = 65536,
+        max_batch: int = 4096,
+    ) -> None: ...
+    def set_instrument(self, symbol: str, price_precision: int, size_precision: int) -> None:
+        """Round ``symbol``'s raws to these precisions (unregistered symbols are scaled exactly)."""
+    def connect(self, loop: asyncio.AbstractEventLoop, callback: Callable[[list[BatchItem]], None]) -> None:
+        """Start the connection; each batch arrives through one ``loop.call_soon_threadsafe(callback, batch)``."""
+    def subscribe(self, channel: str, symbols: list[str]) -> None:
+        """Subscribe (before ``connect`` the request is kept and sent on connect)."""
+    def unsubscribe(self, channel: str, symbols: list[str]) -> None: ...
+    def resubscribe(self, channel: str, symbol: str) -> None: ...
+    async def close(self) -> None:
+        """Close every connection and wait for the tasks; idempotent."""
+    def stats(self) -> dict[str, Any]:
+        """
+        Counters: ``frames``, ``bytes``, ``reconnects``, ``connections``, ``decode_errors`` ({channel: n}), ``gaps``,
+        ``resyncs``, ``queue_depth``, ``queue_max_depth``, ``lag_ns_last``, ``lag_ns_max``, ``full_waits``,
+        ``batches``, ``events_delivered``, ``max_batch_size``, ``callback_errors``.
+        """
