@@ -1,0 +1,50 @@
+"""
+Delta Exchange adapter for Nautilus Trader, with a Rust core (``delta_exchange._native``).
+
+Register the factories under ``"DELTA_EXCHANGE"``::
+
+    node.add_data_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveDataClientFactory)
+    node.add_exec_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveExecClientFactory)
+
+Built against ``nautilus_trader==1.221.0`` exactly (the last release for CPython 3.11); importing this package
+with any other Nautilus version raises ``ImportError``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import nautilus_trader
+
+_REQUIRED_NAUTILUS = "1.221.0"
+
+if nautilus_trader.__version__ != _REQUIRED_NAUTILUS:
+    raise ImportError(
+        f"delta_exchange requires nautilus_trader=={_REQUIRED_NAUTILUS}, but {nautilus_trader.__version__} is "
+        f"installed: run `pip install nautilus_trader=={_REQUIRED_NAUTILUS}`",
+    )
+
+from delta_exchange._native import decode_message  # noqa: E402 (after the version check)
+from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig  # noqa: E402
+from delta_exchange.constants import DELTA_EXCHANGE_VENUE  # noqa: E402
+from delta_exchange.factories import (  # noqa: E402
+    DeltaExchangeLiveDataClientFactory,
+    DeltaExchangeLiveExecClientFactory,
+)
+from delta_exchange.providers import DeltaExchangeInstrumentProvider  # noqa: E402
+
+try:
+    __version__ = version("delta-exchange-nautilus")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "DELTA_EXCHANGE_VENUE",
+    "DeltaExchangeDataClientConfig",
+    "DeltaExchangeExecClientConfig",
+    "DeltaExchangeInstrumentProvider",
+    "DeltaExchangeLiveDataClientFactory",
+    "DeltaExchangeLiveExecClientFactory",
+    "__version__",
+    "decode_message",
+]
