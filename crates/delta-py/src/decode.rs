@@ -46,7 +46,7 @@ pub fn decode_message<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, endpoint: 
             None => message.channel().name().to_owned(),
         };
         out.set_item("channel", channel_name)?;
-        if !typed_fields(&out, &message)? {
+        if !typed_fields(&out, &message, &frame)? {
             out.set_item("kind", raw_kind(&message))?;
             for (key, value) in raw.iter() {
                 if key.extract::<&str>().is_ok_and(|k| k != "type") {
@@ -94,12 +94,12 @@ fn opt_dec(value: Option<&Decimal>) -> Option<String> {
 }
 
 /// Writes the typed fields of `message` into `out`; false when the message has no typed form here.
-fn typed_fields(out: &Bound<'_, PyDict>, message: &WsMessage<'_>) -> PyResult<bool> {
+fn typed_fields(out: &Bound<'_, PyDict>, message: &WsMessage<'_>, frame: &[u8]) -> PyResult<bool> {
     match message {
         WsMessage::ObUpdates(book)
         | WsMessage::ObL2(book)
         | WsMessage::L2Updates(book)
-        | WsMessage::L2Orderbook(book) => book_fields(out, book)?,
+        | WsMessage::L2Orderbook(book) => book_fields(out, book, message.channel().name(), frame)?,
         WsMessage::ObL1(top) | WsMessage::L1Orderbook(top) => {
             out.set_item("kind", "quote")?;
             out.set_item("symbol", top.symbol)?;
@@ -203,7 +203,13 @@ pub fn system_state(state: parse::SystemState) -> &'static str {
     }
 }
 
-fn book_fields(out: &Bound<'_, PyDict>, book: &BookMessage<'_>) -> PyResult<()> {
+fn book_fields(out: &Bound<'_, PyDict>, book: &BookMessage<'_>, channel: &str, frame: &[u8]) -> PyResult<()> {
+    let levels = |side: &[RawLevel<'_>]| {
+        levels(side).map_err(|message| {
+            let excerpt = delta_core::error::excerpt(frame);
+            decode_error(format!("cannot decode {channel} frame: {message}; frame starts {excerpt:?}"))
+        })
+    };
     let (kind, action) = match book.action {
         BookAction::Snapshot => ("book", "snapshot"),
         BookAction::Update => ("book", "update"),
@@ -222,12 +228,12 @@ fn book_fields(out: &Bound<'_, PyDict>, book: &BookMessage<'_>) -> PyResult<()> 
 }
 
 /// Book levels as `[[price, size], ...]` exact decimal strings (validated as decimals).
-fn levels(levels: &[RawLevel<'_>]) -> PyResult<Vec<[String; 2]>> {
+fn levels(levels: &[RawLevel<'_>]) -> Result<Vec<[String; 2]>, String> {
     levels
         .iter()
         .map(|level| {
-            let price = level.price().map_err(|e| decode_error(format!("book level price: {e}")))?;
-            let size = level.size().map_err(|e| decode_error(format!("book level size: {e}")))?;
+            let price = level.price().map_err(|e| format!("book level price: {e}"))?;
+            let size = level.size().map_err(|e| format!("book level size: {e}"))?;
             Ok([price.to_string(), size.to_string()])
         })
         .collect()

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvents};
+use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvents, WsStats};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -42,8 +42,8 @@ enum State {
     Idle(Vec<(String, Vec<String>)>),
     /// Connected.
     Running(Running),
-    /// Closed (terminal).
-    Closed,
+    /// Closed (terminal), with the counters of the client as it ended.
+    Closed(WsStats),
 }
 
 /// A Delta socket client (public or private) delivering batches of tuples to a callback on an asyncio loop.
@@ -53,19 +53,19 @@ pub struct WsClient {
     max_batch: usize,
     scaling: Arc<Scaling>,
     counters: Arc<Counters>,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl WsClient {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     fn running(&self) -> PyResult<Option<Arc<CoreClient>>> {
         match &*self.lock() {
             State::Running(running) => Ok(Some(Arc::clone(&running.client))),
             State::Idle(_) => Ok(None),
-            State::Closed => Err(DeltaError::new_err("the socket client is closed")),
+            State::Closed(_) => Err(DeltaError::new_err("the socket client is closed")),
         }
     }
 }
@@ -104,7 +104,7 @@ impl WsClient {
                 max_batch,
                 scaling: Arc::default(),
                 counters: Arc::default(),
-                state: Mutex::new(State::Idle(Vec::new())),
+                state: Arc::new(Mutex::new(State::Idle(Vec::new()))),
             })
         })
     }
@@ -137,7 +137,7 @@ impl WsClient {
             let pending = match &mut *state {
                 State::Idle(pending) => std::mem::take(pending),
                 State::Running(_) => return Err(DeltaError::new_err("the socket client is already connected")),
-                State::Closed => return Err(DeltaError::new_err("the socket client is closed")),
+                State::Closed(_) => return Err(DeltaError::new_err("the socket client is closed")),
             };
             let runtime = pyo3_async_runtimes::tokio::get_runtime();
             let config = self.config.clone();
@@ -225,17 +225,31 @@ impl WsClient {
     /// Idempotent.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
-            let previous = std::mem::replace(&mut *self.lock(), State::Closed);
+            let previous = {
+                let mut state = self.lock();
+                let stats = match &*state {
+                    State::Running(running) => running.client.stats(),
+                    State::Closed(stats) => stats.clone(),
+                    State::Idle(_) => WsStats::default(),
+                };
+                std::mem::replace(&mut *state, State::Closed(stats))
+            };
+            let state = Arc::clone(&self.state);
             pyo3_async_runtimes::tokio::future_into_py(
                 py,
                 guard_async(async move {
                     if let State::Running(Running { client, drain }) = previous {
-                        match Arc::try_unwrap(client) {
-                            Ok(client) => client.close().await,
-                            Err(shared) => drop(shared),
-                        }
+                        let stats = match Arc::try_unwrap(client) {
+                            Ok(client) => {
+                                let stats = client.stats();
+                                client.close().await;
+                                stats
+                            }
+                            Err(shared) => shared.stats(),
+                        };
                         // The drain ends once the queue has ended; a panic in it was already reported.
                         let _ = drain.await;
+                        *lock(&state) = State::Closed(stats);
                     }
                     Ok(())
                 }),
@@ -248,7 +262,8 @@ impl WsClient {
         guard(|| {
             let core = match &*self.lock() {
                 State::Running(running) => running.client.stats(),
-                _ => delta_core::ws::WsStats::default(),
+                State::Closed(stats) => stats.clone(),
+                State::Idle(_) => WsStats::default(),
             };
             let out = PyDict::new(py);
             out.set_item("frames", core.frames())?;
@@ -271,6 +286,10 @@ impl WsClient {
             Ok(out)
         })
     }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The callable scheduled on the loop: calls the user's callback with the batch; an exception is counted
