@@ -13,7 +13,7 @@ import pytest
 from nautilus_trader.cache.cache import Cache
 from nautilus_trader.common.component import LiveClock, MessageBus
 from nautilus_trader.config import InstrumentProviderConfig
-from nautilus_trader.model.identifiers import ClientId, TraderId
+from nautilus_trader.model.identifiers import ClientId, InstrumentId, TraderId
 
 import delta_exchange
 from delta_exchange import _native
@@ -21,6 +21,7 @@ from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeEx
 from delta_exchange.factories import (
     DeltaExchangeLiveDataClientFactory,
     DeltaExchangeLiveExecClientFactory,
+    _cached_instrument_provider,
     _shared_components,
     get_cached_delta_http_client,
     get_cached_delta_instrument_provider,
@@ -42,10 +43,10 @@ def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("DELTA_API_KEY", "DELTA_API_SECRET", "DELTA_TESTNET_API_KEY", "DELTA_TESTNET_API_SECRET"):
         monkeypatch.delenv(name, raising=False)
     get_cached_delta_http_client.cache_clear()
-    get_cached_delta_instrument_provider.cache_clear()
+    _cached_instrument_provider.cache_clear()
     yield
     get_cached_delta_http_client.cache_clear()
-    get_cached_delta_instrument_provider.cache_clear()
+    _cached_instrument_provider.cache_clear()
 
 
 def node_components() -> tuple[asyncio.AbstractEventLoop, MessageBus, Cache, LiveClock]:
@@ -120,6 +121,17 @@ def test_provider_is_shared_per_client_and_filters() -> None:
     assert provider.filters.contract_types == ("futures",)
     assert get_cached_delta_instrument_provider(client, config) is not provider
     assert get_cached_delta_instrument_provider(client, InstrumentProviderConfig(load_all=False)) is not provider
+
+
+def test_provider_cache_accepts_configs_with_list_filters_and_load_ids() -> None:
+    """JSON/YAML node configs give lists in `filters`, which make InstrumentProviderConfig unhashable."""
+    client = get_cached_delta_http_client("http://127.0.0.1:9")
+    ids = [InstrumentId.from_str(f"{symbol}.DELTA_EXCHANGE") for symbol in ("BTCUSD", "ETHUSD", "BTCUSD_25Dec")]
+    config = InstrumentProviderConfig(load_ids=frozenset(ids), filters={"contract_types": ["futures"]})
+    same = InstrumentProviderConfig(load_ids=frozenset(reversed(ids)), filters={"contract_types": ["futures"]})
+    provider = get_cached_delta_instrument_provider(client, config, contract_types=["perpetual_futures"])  # type: ignore[arg-type]
+    assert get_cached_delta_instrument_provider(client, same, contract_types=("perpetual_futures",)) is provider
+    assert provider.filters.contract_types == ("perpetual_futures",)
 
 
 def test_data_and_exec_configs_with_the_same_settings_share_client_and_provider() -> None:

@@ -12,6 +12,7 @@ import asyncio
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import msgspec
 from nautilus_trader.cache.cache import Cache
 from nautilus_trader.common.component import LiveClock, MessageBus
 from nautilus_trader.config import InstrumentProviderConfig
@@ -72,7 +73,6 @@ def get_cached_delta_http_client(
     )
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def get_cached_delta_instrument_provider(
     client: _native.HttpClient,
     config: InstrumentProviderConfig,
@@ -99,9 +99,30 @@ def get_cached_delta_instrument_provider(
     DeltaExchangeInstrumentProvider
 
     """
+    # Keyed by the config's canonical JSON: InstrumentProviderConfig cannot be hashed when its `filters`
+    # hold lists, which is what JSON/YAML node configs produce.
+    return _cached_instrument_provider(
+        client,
+        msgspec.json.encode(config.json_primitives(), order="deterministic"),
+        None if contract_types is None else tuple(contract_types),
+        None if underlying_assets is None else tuple(underlying_assets),
+        tuple(product_states),
+        expiry_within_days,
+    )
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _cached_instrument_provider(  # noqa: PLR0917 (a cache key: every argument positional)
+    client: _native.HttpClient,
+    config_json: bytes,
+    contract_types: tuple[str, ...] | None,
+    underlying_assets: tuple[str, ...] | None,
+    product_states: tuple[str, ...],
+    expiry_within_days: int | None,
+) -> DeltaExchangeInstrumentProvider:
     return DeltaExchangeInstrumentProvider(
         client,
-        config,
+        InstrumentProviderConfig.parse(config_json),
         contract_types=contract_types,
         underlying_assets=underlying_assets,
         product_states=product_states,
