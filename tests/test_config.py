@@ -112,6 +112,18 @@ def test_secret_is_redacted_in_repr_and_str(cls: type) -> None:
 
 
 @pytest.mark.parametrize("cls", CONFIGS)
+def test_secret_is_redacted_in_json_primitives_but_kept_by_json(cls: type) -> None:
+    """Nautilus components publish `json_primitives()` in ComponentStateChanged events."""
+    config = cls(api_key="key-1", api_secret=SECRET)
+    primitives = config.json_primitives()
+    assert primitives["api_secret"] == "<redacted>"
+    assert primitives["api_key"] == "key-1"
+    assert SECRET not in str(primitives)
+    assert cls.parse(config.json()).api_secret == SECRET
+    assert cls().json_primitives()["api_secret"] is None
+
+
+@pytest.mark.parametrize("cls", CONFIGS)
 def test_json_round_trip(cls: type) -> None:
     config = cls(environment="local", contract_types=("futures",), **LOCAL_URLS)
     assert cls.parse(config.json()) == config

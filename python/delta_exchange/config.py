@@ -61,7 +61,8 @@ _COMMON_FIELDS: tuple[_Field, ...] = (
         "api_secret",
         str | None,
         None,
-        "The API secret (never shown in repr/str). If None: DELTA_API_SECRET or DELTA_TESTNET_API_SECRET.",
+        "The API secret, redacted in repr/str/json_primitives (json() keeps it so the config round-trips). "
+        "If None: DELTA_API_SECRET or DELTA_TESTNET_API_SECRET.",
     ),
     _Field("base_url_http", str | None, None, "Override of the REST base URL (http/https)."),
     _Field("base_url_ws_public", str | None, None, "Override of the public socket URL (ws/wss)."),
@@ -277,6 +278,19 @@ class _DeltaClientConfigMixin:
 
     def _validate_own_fields(self) -> None:
         """Check the fields only one of the two configs has (overridden by that config)."""
+
+    def json_primitives(self) -> dict[str, Any]:
+        """
+        Return the config as JSON primitives with ``api_secret`` redacted.
+
+        Nautilus's ``Component`` copies this dict into the ``ComponentStateChanged`` events it publishes, so the
+        secret must not be in it; ``json()`` keeps the secret so a config still round-trips through ``parse``.
+
+        """
+        primitives = super().json_primitives()  # type: ignore[misc]
+        if primitives.get("api_secret") is not None:
+            primitives["api_secret"] = _REDACTED
+        return primitives
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
