@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
-# Starts delta-sim on a free port, runs the REST round-trip example against it, and stops the sim.
+# Runs examples/node_sim.py: a Nautilus TradingNode streaming BTCUSD market data from a local delta-sim.
+# Fails (non-zero) when the node logged an ERROR or any data type arrived zero times.
+# `make demo` builds target/release/delta-sim and installs the wheel first; extra arguments go to the example
+# (for example `./scripts/demo.sh --seconds 30`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_dir="${CARGO_TARGET_DIR:-target}"
-sim_log="$(mktemp)"
-api_key="demo-api-key"
-api_secret="demo-api-secret-not-for-production"
-coproc SIM { exec "$target_dir/release/delta-sim" --port 0 --api-key "$api_key" --api-secret "$api_secret" 2>"$sim_log"; }
-sim_pid=$SIM_PID
-trap 'kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; rm -f "$sim_log"' EXIT
+if [ -z "${DELTA_SIM_BIN:-}" ] && [ -x "$target_dir/release/delta-sim" ]; then
+  export DELTA_SIM_BIN="$target_dir/release/delta-sim"
+fi
+python="${VENV_PY:-.venv/bin/python}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 
-rest_url=""
-for _ in 1 2 3; do
-  IFS= read -r -t 30 line <&"${SIM[0]}" || { echo "delta-sim did not start; its log:" >&2; cat "$sim_log" >&2; exit 1; }
-  echo "sim: $line"
-  case "$line" in rest_url=*) rest_url="${line#rest_url=}" ;; esac
-done
-[ -n "$rest_url" ] || { echo "delta-sim printed no rest_url line" >&2; exit 1; }
-
-DELTA_API_KEY="$api_key" DELTA_API_SECRET="$api_secret" \
-  "$target_dir/release/examples/rest_round_trip" --rest-url "$rest_url"
+status=0
+"$python" examples/node_sim.py "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "demo: the node example exited with status $status" >&2
+  exit "$status"
+fi
+if grep -q '\[ERROR\]' "$log"; then
+  echo "demo: the node logged errors:" >&2
+  grep '\[ERROR\]' "$log" >&2
+  exit 1
+fi
+counts="$(grep '^counts:' "$log" || true)"
+if [ -z "$counts" ]; then
+  echo "demo: the example printed no counts" >&2
+  exit 1
+fi
+if grep -Eq '=0( |$)' <<<"$counts"; then
+  echo "demo: some data types never arrived: $counts" >&2
+  exit 1
+fi
+echo "demo: ok"
