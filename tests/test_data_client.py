@@ -6,9 +6,10 @@ TC-D30, TC-D31, TC-D40, TC-D41, TC-D50, TC-D51, TC-D52, TC-D60, TC-D70, and book
 switch that affects books.
 
 Not applicable, and why:
-- TC-D12 (``OrderBookDepth10`` stream): Delta's depth stream is ``ob_l2`` (top 15 levels every 500 ms), which
-  the native client does not route to Python; Nautilus 1.221's ``LiveMarketDataClient`` has no
-  ``_subscribe_order_book_depth`` coroutine either. Use deltas (TC-D10) or books at an interval (TC-D11).
+- TC-D12 (``OrderBookDepth10`` stream): not implemented. Delta's depth stream is ``ob_l2`` (top 15 levels every
+  500 ms); the native book tuple carries no channel, so ``ob_l2`` snapshots cannot be told apart from
+  ``ob_updates`` messages of the same symbol, and Nautilus 1.221's ``LiveMarketDataClient`` has no
+  ``_subscribe_order_book_depth`` coroutine. Use deltas (TC-D10) or books at an interval (TC-D11).
 - TC-D15 (historical book deltas): Delta has no historical order book endpoint.
 - TC-D21 (historical quotes): Delta publishes no quote history (only ``GET /v2/l2orderbook`` now).
 - TC-D53 (historical funding rates): Delta's only history is ``FUNDING:<symbol>`` candles, not funding
@@ -435,6 +436,20 @@ def test_tc_d03_load_specific_instrument(sim: DeltaSim, run_node: Callable[..., 
     run.wait(lambda: bool(tester.received["quote"]), "ETHUSD quotes after loading it on demand")
     assert cache.instrument(ETHUSD) is not None
     assert tester.received["quote"][0].instrument_id == ETHUSD
+
+
+def test_tc_d02_instrument_refresh_emits_new_and_changed(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
+    """TC-D02: a provider refresh emits the instruments that are new or changed, and only those."""
+    tester = RecordingTester(DataTesterConfig(instrument_ids=[ETHUSD], subscribe_instrument=True, log_data=False))
+    run = run_node(sim, tester)
+    run.wait(lambda: any(i.id == ETHUSD for i in tester.received["instrument"]), "ETHUSD loaded on subscribe")
+    changed = run.loop.run_until_complete(run.client._refresh_instruments())
+    ids = {instrument.id for instrument in changed}
+    assert BTC_FUTURE in ids
+    assert BTCUSD not in ids and ETHUSD not in ids
+    assert len(ids) == 21
+    run.wait(lambda: run.node.kernel.cache.instrument(BTC_FUTURE) is not None, "the new future in the cache")
+    assert run.loop.run_until_complete(run.client._refresh_instruments()) == []
 
 
 def test_tc_d13_request_book_snapshot(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
