@@ -183,3 +183,20 @@ class WsClient:
         ``resyncs``, ``queue_depth``, ``queue_max_depth``, ``lag_ns_last``, ``lag_ns_max``, ``full_waits``,
         ``batches``, ``events_delivered``, ``max_batch_size``, ``callback_errors``.
         """
+
+class FrameDecoder:
+    """
+    Raw socket frames -> the tuples a :class:`WsClient` batch carries, in-process and without a socket.
+
+    Runs the same delta-core path as the socket client (parse, book verification by ``seq``/``cs``, closed-bar
+    tracking, the same tuple conversion). A book that fails its check stays stale (nothing emitted for it)
+    until its next snapshot frame; there is no socket to resubscribe on.
+    """
+
+    def __init__(self, endpoint: Endpoint = "public") -> None: ...
+    def set_instrument(self, symbol: str, price_precision: int, size_precision: int) -> None:
+        """Round ``symbol``'s raws to these precisions (unregistered symbols are scaled exactly)."""
+    def decode(self, frames: list[bytes | str], ts_init: int) -> list[BatchItem]:
+        """Decode ``frames`` in order, all stamped ``ts_init``; a malformed frame becomes a ``decode_error`` tuple."""
+    def stats(self) -> dict[str, Any]:
+        """Counters: ``frames``, ``bytes``, ``decode_errors`` ({channel: n}), ``gaps``, ``resyncs``, ``events``."""

@@ -107,6 +107,19 @@ impl Converter {
         Self { scaling, bars: BarTracker::new(), trade_ids: HashMap::new() }
     }
 
+    /// The tuple of `event` as a batch carries it: a value that cannot become a raw is reported as a
+    /// `decode_error` lifecycle tuple instead of failing the batch. `None` when the event produces nothing.
+    pub fn batch_item<'py>(&mut self, py: Python<'py>, event: WsEvent) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let ts = event.received_ns;
+        match self.convert(py, event) {
+            Ok(item) => Ok(item),
+            Err(error) => {
+                let message = error.to_string();
+                lifecycle(py, "decode_error", &[("channel", "?"), ("message", &message), ("excerpt", "")], ts).map(Some)
+            }
+        }
+    }
+
     /// The tuple of `event`, `None` when it produces nothing (a candle update that closes no bar).
     pub fn convert<'py>(&mut self, py: Python<'py>, event: WsEvent) -> PyResult<Option<Bound<'py, PyAny>>> {
         let ts_init = event.received_ns;

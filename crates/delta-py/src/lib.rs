@@ -1,13 +1,15 @@
 //! `delta_exchange._native`: the Python face of delta-core (the contract is docs `native_api.md`).
 //!
 //! Errors ([`errors`]), one-frame decoding ([`decode`]), exact decimal → raw scaling ([`scale`]), URL
-//! resolution, the REST client ([`http`]) and the socket client ([`ws`], tuples built by [`events`]). Every entry point runs under a panic guard, so a Rust panic
+//! resolution, the REST client ([`http`]), the socket client ([`ws`], tuples built by [`events`]) and the
+//! socket-less frame decoder ([`frame_decoder`]). Every entry point runs under a panic guard, so a Rust panic
 //! reaches Python as `DeltaError("internal error: ...")`.
 
 mod convert;
 mod decode;
 mod errors;
 mod events;
+mod frame_decoder;
 mod http;
 mod scale;
 mod ws;
@@ -64,5 +66,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(scale::decimal_to_raw, module)?)?;
     module.add_class::<http::HttpClient>()?;
     module.add_class::<ws::WsClient>()?;
+    module.add_class::<frame_decoder::FrameDecoder>()?;
     Ok(())
 }

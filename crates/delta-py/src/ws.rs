@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::decode::parse_endpoint;
 use crate::errors::{guard, guard_async, to_py, DeltaError};
-use crate::events::{lifecycle, Converter, Scaling};
+use crate::events::{Converter, Scaling};
 use crate::http::{credentials, seconds};
 use crate::scale::FIXED_PRECISION;
 
@@ -339,15 +339,8 @@ async fn drain(
         let delivered = Python::attach(|py| -> PyResult<usize> {
             let batch = PyList::empty(py);
             for event in pending.drain(..) {
-                let ts = event.received_ns;
-                match converter.convert(py, event) {
-                    Ok(Some(tuple)) => batch.append(tuple)?,
-                    Ok(None) => {}
-                    Err(error) => {
-                        let message = error.to_string();
-                        let detail = [("channel", "?"), ("message", message.as_str()), ("excerpt", "")];
-                        batch.append(lifecycle(py, "decode_error", &detail, ts)?)?;
-                    }
+                if let Some(tuple) = converter.batch_item(py, event)? {
+                    batch.append(tuple)?;
                 }
             }
             if batch.is_empty() {

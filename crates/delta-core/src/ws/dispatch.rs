@@ -18,20 +18,37 @@ use super::market::{
 
 /// What a frame means to the connection machinery, beside the events it produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Signal {
+pub enum Signal {
     /// Nothing for the machinery.
     None,
     /// A pong (the text `{"type":"pong"}`).
     Pong,
     /// The `key-auth` reply.
-    AuthReply { success: bool, status_code: Option<u16>, status: Option<String> },
+    AuthReply {
+        /// Whether Delta accepted the key.
+        success: bool,
+        /// Delta's `status_code`, when sent.
+        status_code: Option<u16>,
+        /// Delta's `status`, when sent.
+        status: Option<String>,
+    },
     /// A book must be resubscribed: at once after a failed check, after the configured delay after
     /// Delta's `action: error`.
-    Resubscribe { channel: Arc<str>, symbol: Arc<str>, delayed: bool },
+    Resubscribe {
+        /// The book channel.
+        channel: Arc<str>,
+        /// The product symbol.
+        symbol: Arc<str>,
+        /// True when the resubscription waits the configured delay (after Delta's `action: error`).
+        delayed: bool,
+    },
 }
 
 /// Per-connection decoding state: the books, the books waiting for a fresh snapshot, interned symbols.
-pub(crate) struct Dispatcher {
+///
+/// Public so that a frame source other than the socket (a recording, a benchmark) runs the same frame →
+/// event path as [`super::WsClient`].
+pub struct Dispatcher {
     endpoint: Endpoint,
     books: HashMap<Channel, BookSet>,
     stale: HashSet<(Channel, Arc<str>)>,

@@ -37,6 +37,7 @@ pub use crate::parse::Endpoint;
 pub use backoff::{Backoff, ConnectBudget};
 pub use client::WsClient;
 pub use config::{SymbolCaps, WsConfig};
+pub use dispatch::{Dispatcher, Signal};
 pub use event::{unix_nanos, GapReason, WsEvent, WsEventKind};
 pub use market::{
     BookUpdate, CandleEvent, FillEvent, FundingEvent, MarketEvent, MmpEvent, OrderEvent, PositionEvent, PriceEvent,
