@@ -43,7 +43,6 @@ demo: build develop
 
 build:
 	$(CARGO) build --release -p delta-sim --bin delta-sim
-	$(CARGO) build --release -p delta-core --example rest_round_trip
 
 ## bench: criterion benchmarks of delta-core, then the end-to-end Python benchmarks in benches/
 bench: develop

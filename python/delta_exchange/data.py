@@ -123,7 +123,7 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
             instrument_provider=instrument_provider,
             config=config,
         )
-        self._config = config
+        self._delta_config = config
         self._http = client
         self._provider = instrument_provider
         self._ws_url = config.resolved_urls()["ws_public"]
@@ -161,16 +161,16 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         self._ws = _native.WsClient(
             self._ws_url,
             "public",
-            heartbeat_timeout_secs=self._config.heartbeat_timeout_secs,
-            backoff_base_secs=self._config.reconnect_backoff_base_secs,
-            backoff_cap_secs=self._config.reconnect_backoff_cap_secs,
-            queue_capacity=self._config.queue_capacity,
+            heartbeat_timeout_secs=self._delta_config.heartbeat_timeout_secs,
+            backoff_base_secs=self._delta_config.reconnect_backoff_base_secs,
+            backoff_cap_secs=self._delta_config.reconnect_backoff_cap_secs,
+            queue_capacity=self._delta_config.queue_capacity,
         )
         self._decoder.set_ws(self._ws)
         self._ws.connect(self._loop, self._on_batch)
         self._log.info(f"Public socket started ({self._ws_url})", LogColor.BLUE)
 
-        interval = self._config.update_instruments_interval_mins
+        interval = self._delta_config.update_instruments_interval_mins
         if interval:
             self._update_instruments_task = self.create_task(self._update_instruments(interval))
 
