@@ -41,6 +41,7 @@ def stream() -> list[str]:
         fixture("ws_ob_updates_update"),  # repeated seq: a gap, nothing emitted for the book
         fixture("ws_ob_updates_snapshot"),  # resynced
         fixture("ws_ob_l1"),
+        fixture("ws_ob_l2"),
         fixture("ws_trades"),
         fixture("ws_trades"),  # same µs: the next trade id
         fixture("ws_mark_price"),
@@ -130,6 +131,7 @@ def test_tuples_equal_the_socket_clients() -> None:
     assert all(item[-1] == 1_000 for item in decoded)
     kinds = [item[0] for item in decoded]
     assert kinds.count(_native.KIND_BOOK) == 3
+    assert kinds.count(_native.KIND_BOOK_DEPTH) == 1
     assert kinds.count(_native.KIND_BAR) == 1
     names = [item[1] for item in decoded if item[0] == _native.KIND_LIFECYCLE]
     assert names == ["gap", "resynced", "decode_error"]

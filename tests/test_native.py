@@ -118,8 +118,9 @@ def test_constants() -> None:
         _native.KIND_STATUS,
         _native.KIND_LIFECYCLE,
         _native.KIND_PRIVATE,
+        _native.KIND_BOOK_DEPTH,
     ]
-    assert kinds == list(range(10))
+    assert kinds == list(range(11))
 
 
 def test_error_hierarchy() -> None:
@@ -167,6 +168,47 @@ def test_decode_book_values() -> None:
     error = _native.decode_message(fixture_text("ws_ob_updates_error"))
     assert error["action"] == "error"
     assert "resubscribe" in error["message"]
+
+
+def depth_levels(levels: list[list[str]], price_precision: int, size_precision: int) -> list[tuple[int, int]]:
+    """Wire ``[[price, size], ...]`` as the raws a registered symbol's tuples carry."""
+    return [(_native.decimal_to_raw(p, price_precision), _native.decimal_to_raw(s, size_precision)) for p, s in levels]
+
+
+def test_book_depth_tuples_from_snapshot_channels() -> None:
+    """`ob_l2` and legacy `l2_orderbook` become KIND_BOOK_DEPTH: bids and asks best first, rounded, ts in ns."""
+    ob_l2 = fixture_json("ws_ob_l2")
+    public = _native.FrameDecoder("public")
+    public.set_instrument("BTCUSD", 1, 0)
+    (item,) = public.decode([fixture_text("ws_ob_l2")], 77)
+    assert item == (
+        _native.KIND_BOOK_DEPTH,
+        "BTCUSD",
+        depth_levels(ob_l2["b"], 1, 0),
+        depth_levels(ob_l2["a"], 1, 0),
+        ob_l2["ts"] * 1000,
+        77,
+    )
+    assert item[2][0] == (684525 * SCALAR // 10, 2210 * SCALAR)
+    assert item[3][0] == (684530 * SCALAR // 10, 1432 * SCALAR)
+
+    coarse = _native.FrameDecoder("public")
+    coarse.set_instrument("BTCUSD", 0, 0)
+    (rounded,) = coarse.decode([fixture_text("ws_ob_l2")], 1)
+    assert rounded[2][0][0] == 68453 * SCALAR, "68452.5 rounds half away from zero"
+    assert rounded[2] == depth_levels(ob_l2["b"], 0, 0)
+
+    legacy = fixture_json("ws_l2_orderbook")
+    private = _native.FrameDecoder("private")
+    private.set_instrument("BTCUSD", 1, 0)
+    (item,) = private.decode([fixture_text("ws_l2_orderbook")], 5)
+    assert item[:2] == (_native.KIND_BOOK_DEPTH, "BTCUSD")
+    bids = [[level["limit_price"], str(level["size"])] for level in legacy["buy"]]
+    asks = [[level["limit_price"], str(level["size"])] for level in legacy["sell"]]
+    assert item[2:] == (depth_levels(bids, 1, 0), depth_levels(asks, 1, 0), legacy["timestamp"] * 1000, 5)
+
+    (incremental,) = public.decode([fixture_text("ws_ob_updates_snapshot")], 9)
+    assert incremental[0] == _native.KIND_BOOK, "the incremental channels keep KIND_BOOK"
 
 
 def test_decode_market_values() -> None:
@@ -601,6 +643,42 @@ def test_ws_public_stream(busy_sim: DeltaSim) -> None:
         assert 1 <= stats["max_batch_size"] <= 4096
         assert stats["callback_errors"] == 0
         assert stats["frames"] > 0 and stats["bytes"] > 0 and stats["decode_errors"] == {}
+
+    run(scenario())
+
+
+def test_ws_ob_l2_next_to_ob_updates(sim: DeltaSim) -> None:
+    """One symbol on `ob_l2` and `ob_updates` at once: two tuple kinds, never mixed; `ob_l2` equals the sim's top."""
+
+    async def scenario() -> None:
+        collector = Collector()
+        ws = _native.WsClient(sim.public_ws_url)
+        ws.set_instrument("BTCUSD", 1, 0)
+        ws.subscribe("ob_updates", ["BTCUSD"])
+        ws.subscribe("ob_l2", ["BTCUSD"])
+        ws.connect(asyncio.get_running_loop(), collector)
+        await wait_for(
+            lambda: len(collector.of(_native.KIND_BOOK_DEPTH)) >= 3 and len(collector.of(_native.KIND_BOOK)) >= 5
+        )
+        sim.set_faults(pause_market=True)
+
+        def latest_is_sims_top() -> bool:
+            truth = sim.book("BTCUSD")
+            expected = (depth_levels(truth["b"][:15], 1, 0), depth_levels(truth["a"][:15], 1, 0))
+            return collector.of(_native.KIND_BOOK_DEPTH)[-1][2:4] == expected
+
+        await wait_for(latest_is_sims_top)
+        await ws.close()
+
+        check_book_stream(collector.of(_native.KIND_BOOK))
+        for _, symbol, bids, asks, ts_event, ts_init in collector.of(_native.KIND_BOOK_DEPTH):
+            assert symbol == "BTCUSD" and ts_event > 0 and ts_init > 0
+            assert 0 < len(bids) <= 15 and 0 < len(asks) <= 15
+            bid_prices = [price for price, _ in bids]
+            ask_prices = [price for price, _ in asks]
+            assert bid_prices == sorted(bid_prices, reverse=True) and ask_prices == sorted(ask_prices)
+            assert bid_prices[0] < ask_prices[0]
+            assert all(price % 10**15 == 0 and size % SCALAR == 0 and size > 0 for price, size in bids + asks)
 
     run(scenario())
 

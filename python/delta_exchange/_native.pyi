@@ -25,11 +25,15 @@ KIND_BAR: int
 KIND_STATUS: int
 KIND_LIFECYCLE: int
 KIND_PRIVATE: int
+KIND_BOOK_DEPTH: int
 
 Endpoint = Literal["public", "private"]
 
 # One element of a socket batch (see native_api.md for each shape):
 # (KIND_BOOK, symbol, is_snapshot, [(side, action, price_raw, size_raw), ...], sequence, ts_event, ts_init)
+#     incremental channels (ob_updates, l2_updates)
+# (KIND_BOOK_DEPTH, symbol, [(price_raw, size_raw), ...] bids, [(price_raw, size_raw), ...] asks, ts_event, ts_init)
+#     snapshot-only channels (ob_l2, l2_orderbook): the whole top of book, each side best first
 # (KIND_QUOTE, symbol, bid_price_raw|None, ask_price_raw|None, bid_size_raw|None, ask_size_raw|None, ts_event, ts_init)
 # (KIND_TRADE, symbol, price_raw, size_raw, aggressor, trade_id, ts_event, ts_init)
 # (KIND_MARK_PRICE, symbol, price_raw, ts_event, ts_init)          symbol without the "MARK:" prefix

@@ -1,5 +1,10 @@
 //! Socket events → the tuples of the contract (`KIND_*` first; raws at 10^16; times in ns).
 //!
+//! Book messages take one of two shapes: `KIND_BOOK` (the incremental channels `ob_updates`/`l2_updates`:
+//! snapshot then diffs, with side and action per level) and `KIND_BOOK_DEPTH` (the snapshot-only channels
+//! `ob_l2`/`l2_orderbook`: `(KIND_BOOK_DEPTH, symbol, bids, asks, ts_event, ts_init)` with `(price_raw,
+//! size_raw)` levels best first, as Delta sends them).
+//!
 //! A [`Converter`] belongs to one drain task: it owns the closed-bar tracker and the per-symbol trade
 //! counters (deterministic trade ids), and reads the shared per-symbol precisions ([`Scaling`]).
 
@@ -8,7 +13,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use delta_core::bars::{BarTracker, ClosedBar};
 use delta_core::model::{LiquidityRole, Side};
-use delta_core::parse::EventAction;
+use delta_core::parse::{Channel, EventAction};
 use delta_core::ws::{
     BookUpdate, FillEvent, GapReason, MarketEvent, OrderEvent, PositionEvent, TopOfBook, WsEvent, WsEventKind,
 };
@@ -22,7 +27,7 @@ use crate::scale::{to_raw, FIXED_PRECISION};
 
 /// Kind constants (first element of every tuple).
 pub mod kind {
-    /// Verified book message.
+    /// Verified book message of an incremental channel (`ob_updates`, `l2_updates`).
     pub const BOOK: u8 = 0;
     /// Best bid/ask.
     pub const QUOTE: u8 = 1;
@@ -42,6 +47,8 @@ pub mod kind {
     pub const LIFECYCLE: u8 = 8;
     /// Private (account) data.
     pub const PRIVATE: u8 = 9;
+    /// Top-of-book snapshot from a snapshot-only channel (`ob_l2`, `l2_orderbook`).
+    pub const BOOK_DEPTH: u8 = 10;
 }
 
 /// Nautilus `OrderSide`/`AggressorSide` values: BUY/BUYER = 1, SELL/SELLER = 2.
@@ -251,6 +258,24 @@ impl Converter {
 
     fn book<'py>(&self, py: Python<'py>, book: &BookUpdate, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
         let (price_precision, size_precision) = self.scaling.get(&book.symbol);
+        if is_depth_snapshot(book.channel) {
+            let side = |levels: &[(Decimal, Decimal)]| {
+                levels
+                    .iter()
+                    .map(|(price, size)| Ok((raw(price, price_precision)?, raw(size, size_precision)?)))
+                    .collect::<Converted<Vec<_>>>()
+            };
+            return Ok((
+                kind::BOOK_DEPTH,
+                &*book.symbol,
+                side(&book.bids)?,
+                side(&book.asks)?,
+                ns(book.timestamp_us, ts_init),
+                ts_init,
+            )
+                .into_pyobject(py)
+                .map(Bound::into_any));
+        }
         let mut levels = Vec::with_capacity(book.bids.len() + book.asks.len());
         for (side, side_levels) in [(BUY, &book.bids), (SELL, &book.asks)] {
             for (price, size) in side_levels {
@@ -309,6 +334,12 @@ impl Converter {
             .into_pyobject(py)
             .map(Bound::into_any))
     }
+}
+
+/// Whether `channel` sends only whole top-of-book snapshots (no sequence, never increments): those book
+/// messages become `KIND_BOOK_DEPTH` tuples so Python can route them apart from the incremental books.
+fn is_depth_snapshot(channel: &str) -> bool {
+    channel == Channel::ObL2.name() || channel == Channel::L2Orderbook.name()
 }
 
 fn private<'py>(

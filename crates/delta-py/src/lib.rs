@@ -21,7 +21,7 @@ use crate::errors::{guard, to_py};
 use crate::events::kind;
 
 /// Kinds: the first element of every tuple a socket batch delivers.
-const KINDS: [(&str, u8); 10] = [
+const KINDS: [(&str, u8); 11] = [
     ("KIND_BOOK", kind::BOOK),
     ("KIND_QUOTE", kind::QUOTE),
     ("KIND_TRADE", kind::TRADE),
@@ -32,6 +32,7 @@ const KINDS: [(&str, u8); 10] = [
     ("KIND_STATUS", kind::STATUS),
     ("KIND_LIFECYCLE", kind::LIFECYCLE),
     ("KIND_PRIVATE", kind::PRIVATE),
+    ("KIND_BOOK_DEPTH", kind::BOOK_DEPTH),
 ];
 
 /// The REST and socket URLs of `environment` with any override applied:
