@@ -3,8 +3,8 @@
 
 Handcrafted tuples (in the shapes of the native contract) pin flags, actions, precisions, trade ids,
 aggressors, bar timestamps, Decimal funding rates and the skipped-quote counter; the last tests decode real
-batches from a ``WsClient`` connected to delta-sim. Spec cases are named per test (TC-D10 books, TC-D20 quotes,
-TC-D30 trades, TC-D40 bars, TC-D50/D51/D52 derivatives data, TC-D60 status).
+batches from a ``WsClient`` connected to delta-sim. Spec cases are named per test (TC-D10 books, TC-D12 book
+depth, TC-D20 quotes, TC-D30 trades, TC-D40 bars, TC-D50/D51/D52 derivatives data, TC-D60 status).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from nautilus_trader.model.currencies import BTC, USD
 from nautilus_trader.model.data import (
+    NULL_ORDER,
     Bar,
     BarSpecification,
     BarType,
@@ -24,6 +25,7 @@ from nautilus_trader.model.data import (
     InstrumentStatus,
     MarkPriceUpdate,
     OrderBookDeltas,
+    OrderBookDepth10,
     QuoteTick,
     TradeTick,
 )
@@ -45,6 +47,7 @@ from delta_exchange import _native
 from delta_exchange.parsing import (
     KIND_BAR,
     KIND_BOOK,
+    KIND_BOOK_DEPTH,
     KIND_FUNDING,
     KIND_INDEX_PRICE,
     KIND_LIFECYCLE,
@@ -114,6 +117,7 @@ def test_contract_constants_match_nautilus() -> None:
     """TC-D10: the native enum values are Nautilus's (side BUY=1/SELL=2, actions ADD/UPDATE/DELETE)."""
     assert (KIND_BOOK, KIND_QUOTE, KIND_TRADE, KIND_MARK_PRICE, KIND_INDEX_PRICE) == (0, 1, 2, 3, 4)
     assert (KIND_FUNDING, KIND_BAR, KIND_STATUS, KIND_LIFECYCLE, KIND_PRIVATE) == (5, 6, 7, 8, 9)
+    assert KIND_BOOK_DEPTH == 10
     assert _native.FIXED_SCALAR == S
     assert (int(OrderSide.BUY), int(OrderSide.SELL)) == (1, 2)
     assert (int(BookAction.ADD), int(BookAction.UPDATE), int(BookAction.DELETE)) == (1, 2, 3)
@@ -170,6 +174,119 @@ def test_empty_update_emits_nothing(decoder: BatchDecoder, out: list[Any]) -> No
     decoder.enable(KIND_BOOK, BTCUSD)
     decoder.decode([book(False, [])])
     assert out == []
+
+
+def depth_tuple(bids: int, asks: int, best_bid: int = 1000000, best_ask: int = 1000005) -> tuple:
+    """A KIND_BOOK_DEPTH tuple: ``bids``/``asks`` levels 0.5 apart from the best (tenths), sizes 1, 2, 3, ..."""
+    bid_levels = [((best_bid - 5 * i) * S // 10, (i + 1) * S) for i in range(bids)]
+    ask_levels = [((best_ask + 5 * i) * S // 10, (i + 1) * S) for i in range(asks)]
+    return (KIND_BOOK_DEPTH, "BTCUSD", bid_levels, ask_levels, 3_000, 4_000)
+
+
+def test_depth10_pads_missing_levels_with_null_orders(decoder: BatchDecoder, out: list[Any]) -> None:
+    """TC-D12: real levels best first with count 1; the rest NULL_ORDER with count 0; F_SNAPSHOT, sequence 0."""
+    decoder.enable_depth10(BTCUSD)
+    decoder.decode([depth_tuple(3, 2)])
+    (depth,) = out
+    assert isinstance(depth, OrderBookDepth10)
+    assert depth.instrument_id == BTCUSD
+    assert [str(o.price) for o in depth.bids[:3]] == ["100000.0", "99999.5", "99999.0"]
+    assert [str(o.size) for o in depth.bids[:3]] == ["1", "2", "3"]
+    assert [str(o.price) for o in depth.asks[:2]] == ["100000.5", "100001.0"]
+    assert {o.side for o in depth.bids[:3]} == {OrderSide.BUY} and {o.side for o in depth.asks[:2]} == {OrderSide.SELL}
+    assert all(o.price.precision == 1 and o.size.precision == 0 for o in depth.bids[:3] + depth.asks[:2])
+    assert depth.bids[3:] == [NULL_ORDER] * 7 and depth.asks[2:] == [NULL_ORDER] * 8
+    assert NULL_ORDER.side == OrderSide.NO_ORDER_SIDE and NULL_ORDER.price.raw == 0 and NULL_ORDER.size.raw == 0
+    assert depth.bid_counts == [1] * 3 + [0] * 7 and depth.ask_counts == [1] * 2 + [0] * 8
+    assert (depth.flags, depth.sequence, depth.ts_event, depth.ts_init) == (RecordFlag.F_SNAPSHOT, 0, 3_000, 4_000)
+
+
+def test_depth10_keeps_the_best_ten_of_fifteen(decoder: BatchDecoder, out: list[Any]) -> None:
+    """TC-D12: `ob_l2` sends 15 levels; Depth10 keeps the best 10 per side, bids descending, asks ascending."""
+    decoder.enable_depth10(BTCUSD)
+    decoder.decode([depth_tuple(15, 15)])
+    (depth,) = out
+    bids = [o.price for o in depth.bids]
+    asks = [o.price for o in depth.asks]
+    assert len(bids) == len(asks) == 10
+    assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+    assert str(bids[-1]) == "99995.5" and str(asks[-1]) == "100005.0"
+    assert depth.bid_counts == depth.ask_counts == [1] * 10
+
+
+def test_depth_snapshots_are_cut_to_the_depth_and_flagged(decoder: BatchDecoder, out: list[Any]) -> None:
+    """TC-D10 at a depth: CLEAR + the best `depth` bids then asks; F_SNAPSHOT on all but the last (exactly F_LAST)."""
+    decoder.enable_depth_snapshots(BTCUSD, 2)
+    decoder.decode([depth_tuple(15, 15), depth_tuple(1, 0), depth_tuple(0, 0)])
+    full, one_sided, empty = out
+    assert isinstance(full, OrderBookDeltas) and full.is_snapshot
+    items = full.deltas
+    assert [d.action for d in items] == [BookAction.CLEAR] + [BookAction.ADD] * 4
+    assert [d.flags for d in items] == [RecordFlag.F_SNAPSHOT] * 4 + [RecordFlag.F_LAST]
+    assert [(d.order.side, str(d.order.price), str(d.order.size)) for d in items[1:]] == [
+        (OrderSide.BUY, "100000.0", "1"),
+        (OrderSide.BUY, "99999.5", "2"),
+        (OrderSide.SELL, "100000.5", "1"),
+        (OrderSide.SELL, "100001.0", "2"),
+    ]
+    assert {(d.sequence, d.ts_event, d.ts_init) for d in items} == {(0, 3_000, 4_000)}
+    assert [(d.action, d.flags) for d in one_sided.deltas] == [
+        (BookAction.CLEAR, RecordFlag.F_SNAPSHOT),
+        (BookAction.ADD, RecordFlag.F_LAST),
+    ]
+    assert [(d.action, d.flags) for d in empty.deltas] == [(BookAction.CLEAR, RecordFlag.F_LAST)]
+
+
+def test_depth10_and_depth_snapshots_from_one_tuple(decoder: BatchDecoder, out: list[Any]) -> None:
+    """TC-D12 with depth-limited deltas: one `ob_l2` snapshot feeds both, Depth10 first."""
+    decoder.enable_depth10(BTCUSD)
+    decoder.enable_depth_snapshots(BTCUSD, 5)
+    decoder.decode([depth_tuple(12, 12)])
+    depth, deltas = out
+    assert isinstance(depth, OrderBookDepth10) and depth.bid_counts == [1] * 10
+    assert isinstance(deltas, OrderBookDeltas) and len(deltas.deltas) == 11
+    assert decoder.depth_routing(BTCUSD) == (True, 5)
+
+
+def test_book_kinds_never_mix(decoder: BatchDecoder, out: list[Any]) -> None:
+    """Incremental books feed only KIND_BOOK routes and top-of-book snapshots only the depth routes."""
+    decoder.enable(KIND_BOOK, BTCUSD)
+    decoder.decode([depth_tuple(3, 3)])
+    assert out == [] and decoder.unrouted == 1
+    decoder.disable(KIND_BOOK, BTCUSD)
+    decoder.enable_depth10(BTCUSD)
+    decoder.decode([book(True, [(1, 1, 1000000 * S // 10, S)])])
+    assert out == [] and decoder.unrouted == 2
+
+
+def test_depth_routes_disable_independently(decoder: BatchDecoder, out: list[Any]) -> None:
+    """Unsubscribing Depth10 keeps the depth-limited deltas, and the other way round; both off is unrouted."""
+    decoder.enable_depth10(BTCUSD)
+    decoder.enable_depth_snapshots(BTCUSD, 3)
+    decoder.disable_depth10(BTCUSD)
+    decoder.decode([depth_tuple(4, 4)])
+    assert [type(o) for o in out] == [OrderBookDeltas]
+    decoder.enable_depth10(BTCUSD)
+    decoder.disable_depth_snapshots(BTCUSD)
+    decoder.decode([depth_tuple(4, 4)])
+    assert [type(o) for o in out] == [OrderBookDeltas, OrderBookDepth10]
+    decoder.disable_depth10(BTCUSD)
+    decoder.disable_depth10(BTCUSD)
+    decoder.decode([depth_tuple(4, 4)])
+    assert len(out) == 2 and decoder.unrouted == 1
+    assert decoder.depth_routing(BTCUSD) == (False, 0)
+
+
+def test_depth_route_errors_and_precision_updates(decoder: BatchDecoder, out: list[Any]) -> None:
+    """Unknown instruments and non-positive depths are refused; a re-registered precision reaches the route."""
+    with pytest.raises(KeyError):
+        decoder.enable_depth10(BTC_FUT)
+    with pytest.raises(ValueError, match="positive"):
+        decoder.enable_depth_snapshots(BTCUSD, 0)
+    decoder.enable_depth10(BTCUSD)
+    decoder.add_instrument(perpetual(price_precision=2))
+    decoder.decode([depth_tuple(1, 1)])
+    assert out[0].bids[0].price.precision == 2
 
 
 def test_quote_from_raws_and_missing_sides_skipped_and_counted(decoder: BatchDecoder, out: list[Any]) -> None:
@@ -469,4 +586,36 @@ def test_real_batches_decode_into_consistent_objects(busy_sim: DeltaSim) -> None
     assert len({t.trade_id for t in trades}) == len(trades)
     marks = [o for o in out if isinstance(o, MarkPriceUpdate)]
     assert marks and all(m.instrument_id == BTCUSD for m in marks)
+    assert decoder.unrouted == 0
+
+
+def test_real_ob_l2_batches_decode_next_to_ob_updates(sim: DeltaSim) -> None:
+    """TC-D12: sim `ob_l2` batches become Depth10 (ordered, padded) while `ob_updates` stays incremental deltas."""
+    channels = [("ob_updates", ["BTCUSD"]), ("ob_l2", ["BTCUSD"])]
+
+    def enough(items: list[tuple]) -> bool:
+        kinds = [i[0] for i in items]
+        return kinds.count(KIND_BOOK_DEPTH) >= 2 and kinds.count(KIND_BOOK) >= 3
+
+    batches = asyncio.run(_collect(sim, channels, enough))
+    out: list[Any] = []
+    decoder = BatchDecoder(out.append)
+    decoder.add_instrument(perpetual())
+    decoder.enable(KIND_BOOK, BTCUSD)
+    decoder.enable_depth10(BTCUSD)
+    for batch in batches:
+        decoder.decode(batch)
+
+    depths = [o for o in out if isinstance(o, OrderBookDepth10)]
+    deltas = [o for o in out if isinstance(o, OrderBookDeltas)]
+    assert len(depths) >= 2 and len(deltas) >= 3
+    for depth in depths:
+        real_bids = [o.price for o, n in zip(depth.bids, depth.bid_counts, strict=True) if n]
+        real_asks = [o.price for o, n in zip(depth.asks, depth.ask_counts, strict=True) if n]
+        assert real_bids and real_asks
+        assert real_bids == sorted(real_bids, reverse=True) and real_asks == sorted(real_asks)
+        assert real_bids[0] < real_asks[0]
+    assert deltas[0].is_snapshot and not any(d.is_snapshot for d in deltas[1:])
+    sequences = [d.sequence for d in deltas]
+    assert sequences == list(range(sequences[0], sequences[0] + len(deltas)))
     assert decoder.unrouted == 0

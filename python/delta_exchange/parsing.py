@@ -10,6 +10,11 @@ constructors and no decimal text is parsed on the hot path.
 Routing is by symbol: one dict per tuple kind holds only the symbols something is subscribed to, so the same
 lookup that maps a Delta symbol to its ``InstrumentId`` and precisions also drops data that is no longer
 wanted (frames already queued when an unsubscribe went out).
+
+Delta's books come in two forms. ``KIND_BOOK`` tuples (``ob_updates``: a snapshot, then sequenced diffs) become
+``OrderBookDeltas`` as they are. ``KIND_BOOK_DEPTH`` tuples (``ob_l2``: the best 15 levels per side every
+500 ms) become, per instrument, an ``OrderBookDepth10`` and/or a snapshot ``OrderBookDeltas`` cut to a
+subscribed depth (:meth:`BatchDecoder.enable_depth10`, :meth:`BatchDecoder.enable_depth_snapshots`).
 """
 
 from __future__ import annotations
@@ -21,14 +26,17 @@ from typing import Any, NamedTuple
 
 from nautilus_trader.core.data import Data
 from nautilus_trader.model.data import (
+    NULL_ORDER,
     Bar,
     BarType,
+    BookOrder,
     FundingRateUpdate,
     IndexPriceUpdate,
     InstrumentStatus,
     MarkPriceUpdate,
     OrderBookDelta,
     OrderBookDeltas,
+    OrderBookDepth10,
     QuoteTick,
     TradeTick,
 )
@@ -50,6 +58,7 @@ KIND_BAR: int = _native.KIND_BAR
 KIND_STATUS: int = _native.KIND_STATUS
 KIND_LIFECYCLE: int = _native.KIND_LIFECYCLE
 KIND_PRIVATE: int = _native.KIND_PRIVATE
+KIND_BOOK_DEPTH: int = _native.KIND_BOOK_DEPTH
 
 # The kinds routed by product symbol through `BatchDecoder.enable` / `disable`.
 SYMBOL_KINDS: frozenset[int] = frozenset((KIND_BOOK, KIND_QUOTE, KIND_TRADE, KIND_MARK_PRICE, KIND_FUNDING))
@@ -58,6 +67,10 @@ _F_LAST = int(RecordFlag.F_LAST)
 _F_SNAPSHOT = int(RecordFlag.F_SNAPSHOT)
 _CLEAR = int(BookAction.CLEAR)
 _NO_SIDE = int(OrderSide.NO_ORDER_SIDE)
+_BUY = int(OrderSide.BUY)
+_SELL = int(OrderSide.SELL)
+_ADD = int(BookAction.ADD)
+_DEPTH10 = 10
 _FIXED_PRECISION: int = _native.FIXED_PRECISION
 _MARK_PREFIX = "MARK:"
 
@@ -70,6 +83,16 @@ class _Route(NamedTuple):
     instrument_id: InstrumentId
     price_precision: int
     size_precision: int
+
+
+class _DepthRoute(NamedTuple):
+    """What one symbol's top-of-book snapshots become: a Depth10 and/or snapshot deltas of ``deltas_depth``."""
+
+    instrument_id: InstrumentId
+    price_precision: int
+    size_precision: int
+    depth10: bool
+    deltas_depth: int  # 0: no snapshot deltas
 
 
 class _BarRoute(NamedTuple):
@@ -126,6 +149,7 @@ class BatchDecoder:
         self._ws: Any = None
         self._instruments: dict[str, _Route] = {}
         self._routes: dict[int, dict[str, _Route]] = {kind: {} for kind in SYMBOL_KINDS}
+        self._depth: dict[str, _DepthRoute] = {}
         self._index: dict[str, list[_Route]] = {}
         self._index_precision: dict[str, int] = {}
         self._bars: dict[tuple[str, str], _BarRoute] = {}
@@ -138,6 +162,7 @@ class BatchDecoder:
             KIND_STATUS: self._instrument_status,
             KIND_LIFECYCLE: self._lifecycle,
             KIND_PRIVATE: self._private,
+            KIND_BOOK_DEPTH: self._book_depth,
         }
         self.batches = 0
         self.tuples = 0
@@ -185,6 +210,12 @@ class BatchDecoder:
                 routes[symbol] = route
                 if _MARK_PREFIX + symbol in routes:
                     routes[_MARK_PREFIX + symbol] = route
+        depth = self._depth.get(symbol)
+        if depth is not None:
+            self._depth[symbol] = depth._replace(
+                price_precision=route.price_precision,
+                size_precision=route.size_precision,
+            )
         if self._ws is not None:
             self._ws.set_instrument(symbol, route.price_precision, route.size_precision)
 
@@ -228,6 +259,64 @@ class BatchDecoder:
     def enabled(self, kind: int, instrument_id: InstrumentId) -> bool:
         """Whether data of ``kind`` is emitted for ``instrument_id``."""
         return instrument_id.symbol.value in self._routes[kind]
+
+    def enable_depth10(self, instrument_id: InstrumentId) -> None:
+        """
+        Emit an ``OrderBookDepth10`` for ``instrument_id`` on each top-of-book snapshot (``KIND_BOOK_DEPTH``).
+
+        Raises
+        ------
+        KeyError
+            When the instrument was never added.
+
+        """
+        self._set_depth(instrument_id, depth10=True)
+
+    def disable_depth10(self, instrument_id: InstrumentId) -> None:
+        """Stop ``OrderBookDepth10`` for ``instrument_id`` (no-op when not enabled)."""
+        self._set_depth(instrument_id, depth10=False)
+
+    def enable_depth_snapshots(self, instrument_id: InstrumentId, depth: int) -> None:
+        """
+        Emit each top-of-book snapshot of ``instrument_id`` as snapshot ``OrderBookDeltas`` of ``depth`` levels.
+
+        Each one is CLEAR then ADDs (the best ``depth`` bids, then the best ``depth`` asks), every delta
+        flagged ``F_SNAPSHOT`` but the last, which is exactly ``F_LAST``.
+
+        Raises
+        ------
+        KeyError
+            When the instrument was never added.
+        ValueError
+            When ``depth`` is not positive.
+
+        """
+        if depth <= 0:
+            raise ValueError(f"depth must be positive, was {depth}")
+        self._set_depth(instrument_id, deltas_depth=depth)
+
+    def disable_depth_snapshots(self, instrument_id: InstrumentId) -> None:
+        """Stop snapshot deltas from top-of-book snapshots for ``instrument_id`` (no-op when not enabled)."""
+        self._set_depth(instrument_id, deltas_depth=0)
+
+    def depth_routing(self, instrument_id: InstrumentId) -> tuple[bool, int]:
+        """``(depth10 enabled, snapshot deltas depth or 0)`` of ``instrument_id``'s top-of-book snapshots."""
+        route = self._depth.get(instrument_id.symbol.value)
+        return (False, 0) if route is None else (route.depth10, route.deltas_depth)
+
+    def _set_depth(self, instrument_id: InstrumentId, **change: Any) -> None:
+        symbol = instrument_id.symbol.value
+        current = self._depth.get(symbol)
+        if current is None:
+            if not any(change.values()):
+                return
+            iid, pp, sp = self._instruments[symbol]
+            current = _DepthRoute(iid, pp, sp, depth10=False, deltas_depth=0)
+        updated = current._replace(**change)
+        if updated.depth10 or updated.deltas_depth:
+            self._depth[symbol] = updated
+        else:
+            del self._depth[symbol]
 
     def enable_index_prices(self, instrument_id: InstrumentId, index_symbol: str) -> None:
         """
@@ -385,6 +474,18 @@ class BatchDecoder:
                     continue
                 handler(item)
 
+    def _book_depth(self, item: tuple) -> None:
+        _, symbol, bids, asks, ts_event, ts_init = item
+        route = self._depth.get(symbol)
+        if route is None:
+            self.unrouted += 1
+            return
+        if route.depth10:
+            self._emit(_depth10(route, bids, asks, ts_event, ts_init))
+        depth = route.deltas_depth
+        if depth:
+            self._emit(_snapshot_deltas(route, bids[:depth], asks[:depth], ts_event, ts_init))
+
     def _mark_price(self, item: tuple) -> None:
         _, symbol, price, ts_event, ts_init = item
         route = self._routes[KIND_MARK_PRICE].get(symbol)
@@ -459,3 +560,51 @@ class BatchDecoder:
 
     def _private(self, item: tuple) -> None:
         self.private_ignored += 1
+
+
+def _depth10_side(side: int, levels: list[tuple[int, int]], pp: int, sp: int) -> tuple[list[BookOrder], list[int]]:
+    """The best 10 ``levels`` as book orders with count 1, padded with ``NULL_ORDER`` and count 0."""
+    new_order = BookOrder.from_raw
+    orders = [new_order(side, price, pp, size, sp, 0) for price, size in levels[:_DEPTH10]]
+    real = len(orders)
+    padding = _DEPTH10 - real
+    return orders + [NULL_ORDER] * padding, [1] * real + [0] * padding
+
+
+def _depth10(
+    route: _DepthRoute,
+    bids: list[tuple[int, int]],
+    asks: list[tuple[int, int]],
+    ts_event: int,
+    ts_init: int,
+) -> OrderBookDepth10:
+    """
+    An ``OrderBookDepth10`` of a top-of-book snapshot, Nautilus's own adapters' convention.
+
+    Real levels have count 1 (Delta sends no order counts); missing levels are ``NULL_ORDER``
+    (``NO_ORDER_SIDE``, price 0, size 0) with count 0; flags ``F_SNAPSHOT``; sequence 0 (``ob_l2`` has none).
+    """
+    iid, pp, sp, _, _ = route
+    bid_orders, bid_counts = _depth10_side(_BUY, bids, pp, sp)
+    ask_orders, ask_counts = _depth10_side(_SELL, asks, pp, sp)
+    return OrderBookDepth10(iid, bid_orders, ask_orders, bid_counts, ask_counts, _F_SNAPSHOT, 0, ts_event, ts_init)
+
+
+def _snapshot_deltas(
+    route: _DepthRoute,
+    bids: list[tuple[int, int]],
+    asks: list[tuple[int, int]],
+    ts_event: int,
+    ts_init: int,
+) -> OrderBookDeltas:
+    """CLEAR then ADDs (bids, then asks): ``F_SNAPSHOT`` on every delta but the last, which is exactly ``F_LAST``."""
+    iid, pp, sp, _, _ = route
+    new_delta = OrderBookDelta.from_raw
+    levels = [(_BUY, price, size) for price, size in bids] + [(_SELL, price, size) for price, size in asks]
+    clear_flags = _F_SNAPSHOT if levels else _F_LAST
+    deltas = [new_delta(iid, _CLEAR, _NO_SIDE, 0, 0, 0, 0, 0, clear_flags, 0, ts_event, ts_init)]
+    last = len(levels) - 1
+    for i, (side, price, size) in enumerate(levels):
+        flags = _F_LAST if i == last else _F_SNAPSHOT
+        deltas.append(new_delta(iid, _ADD, side, price, pp, size, sp, 0, flags, 0, ts_event, ts_init))
+    return OrderBookDeltas(iid, deltas)
