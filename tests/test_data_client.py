@@ -1,15 +1,12 @@
 """
 The Delta data client in a real ``TradingNode`` against delta-sim, following the data acceptance spec.
 
-Covered here (each test names its case): TC-D01, TC-D02, TC-D03, TC-D10, TC-D11, TC-D13, TC-D14, TC-D20,
-TC-D30, TC-D31, TC-D40, TC-D41, TC-D50, TC-D51, TC-D52, TC-D60, TC-D70, and book resync after every sim fault
-switch that affects books.
+Covered here (each test names its case): TC-D01, TC-D02, TC-D03, TC-D10, TC-D11, TC-D12, TC-D13, TC-D14,
+TC-D20, TC-D30, TC-D31, TC-D40, TC-D41, TC-D50, TC-D51, TC-D52, TC-D60, TC-D70, depth-limited book deltas
+(``book_depth``: ``ob_l2`` snapshots), both book streams of one instrument at once, and book resync after every
+sim fault switch that affects books.
 
 Not applicable, and why:
-- TC-D12 (``OrderBookDepth10`` stream): not implemented. Delta's depth stream is ``ob_l2`` (top 15 levels every
-  500 ms); the native book tuple carries no channel, so ``ob_l2`` snapshots cannot be told apart from
-  ``ob_updates`` messages of the same symbol, and Nautilus 1.221's ``LiveMarketDataClient`` has no
-  ``_subscribe_order_book_depth`` coroutine. Use deltas (TC-D10) or books at an interval (TC-D11).
 - TC-D15 (historical book deltas): Delta has no historical order book endpoint.
 - TC-D21 (historical quotes): Delta publishes no quote history (only ``GET /v2/l2orderbook`` now).
 - TC-D53 (historical funding rates): Delta's only history is ``FUNDING:<symbol>`` candles, not funding
@@ -41,10 +38,11 @@ from nautilus_trader.model.data import (
     InstrumentStatus,
     MarkPriceUpdate,
     OrderBookDeltas,
+    OrderBookDepth10,
     QuoteTick,
     TradeTick,
 )
-from nautilus_trader.model.enums import AggressorSide, BookAction, MarketStatusAction, RecordFlag
+from nautilus_trader.model.enums import AggressorSide, BookAction, MarketStatusAction, OrderSide, RecordFlag
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.test_kit.strategies.tester_data import DataTester, DataTesterConfig
@@ -76,6 +74,10 @@ class RecordingTester(DataTester):
     def on_order_book_deltas(self, deltas: OrderBookDeltas) -> None:
         super().on_order_book_deltas(deltas)
         self.received["deltas"].append(deltas)
+
+    def on_order_book_depth(self, depth: OrderBookDepth10) -> None:
+        super().on_order_book_depth(depth)
+        self.received["depth"].append(depth)
 
     def on_order_book(self, order_book: OrderBook) -> None:
         super().on_order_book(order_book)
@@ -582,3 +584,157 @@ def test_book_resyncs_after_fault(
         if name == "book_error":
             assert sim.stats()["faults_injected"].get("book_error", 0) >= 1
         run.stop()
+
+
+# -- book depth: OrderBookDepth10 and depth-limited deltas from `ob_l2` ------------------------------------------
+
+
+def _depth_levels(orders: list[Any], counts: list[int]) -> list[tuple[Decimal, Decimal]]:
+    return [(o.price.as_decimal(), o.size.as_decimal()) for o, count in zip(orders, counts, strict=True) if count]
+
+
+def _snapshot_levels(deltas: OrderBookDeltas, side: OrderSide) -> list[tuple[Decimal, Decimal]]:
+    return [(d.order.price.as_decimal(), d.order.size.as_decimal()) for d in deltas.deltas[1:] if d.order.side == side]
+
+
+def _depth_tester(component_id: str = "DEPTH-TESTER") -> RecordingTester:
+    return RecordingTester(
+        DataTesterConfig(
+            instrument_ids=[BTCUSD],
+            subscribe_book_depth=True,
+            book_depth=10,
+            log_data=False,
+            component_id=component_id,
+        ),
+    )
+
+
+def _deltas_tester(component_id: str = "DELTAS-TESTER") -> RecordingTester:
+    return RecordingTester(
+        DataTesterConfig(
+            instrument_ids=[BTCUSD],
+            subscribe_book_deltas=True,
+            log_data=False,
+            component_id=component_id,
+        ),
+    )
+
+
+def test_tc_d12_book_depth(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
+    """TC-D12: OrderBookDepth10 from `ob_l2`: bids descend, asks ascend, equal to the sim's top 10 when paused."""
+    tester = _depth_tester()
+    run = run_node(sim, tester)
+    run.wait(lambda: len(tester.received["depth"]) >= 2, "two depth snapshots")
+    assert run.client.channel_refs() == {("ob_l2", "BTCUSD"): 1}
+    assert run.client.subscribed_order_book_snapshots() == [BTCUSD]
+    assert run.client.subscribed_order_book_deltas() == []
+
+    sim.set_faults(pause_market=True)
+
+    def latest_is_sims_top() -> bool:
+        depth = tester.received["depth"][-1]
+        truth = sim.book("BTCUSD")
+        return _depth_levels(depth.bids, depth.bid_counts) == _sim_levels(truth["b"][:10]) and _depth_levels(
+            depth.asks, depth.ask_counts
+        ) == _sim_levels(truth["a"][:10])
+
+    run.wait(latest_is_sims_top, "the latest depth to equal the sim's top 10")
+    for depth in tester.received["depth"]:
+        assert depth.instrument_id == BTCUSD
+        bids = [p for p, _ in _depth_levels(depth.bids, depth.bid_counts)]
+        asks = [p for p, _ in _depth_levels(depth.asks, depth.ask_counts)]
+        assert 0 < len(bids) <= 10 and 0 < len(asks) <= 10
+        assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+        assert bids[0] < asks[0]
+        assert all(o.price.precision == 1 and o.size.precision == 0 for o in depth.bids[: len(bids)])
+    assert tester.received["deltas"] == []
+
+    run.node.trader.stop_actor(tester.id)
+    run.wait(lambda: run.client.channel_refs() == {}, "ob_l2 released")
+    assert run.client.subscribed_order_book_snapshots() == []
+
+
+def test_book_depth_config_streams_depth_limited_snapshots(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
+    """`book_depth=5`: each OrderBookDeltas is a 5-level snapshot from `ob_l2`, sharing it with Depth10.
+
+    Either subscriber leaves without stopping the other's data: `ob_l2` goes only with the last.
+    """
+    deltas_tester = _deltas_tester()
+    depth_tester = _depth_tester()
+    run = run_node(sim, deltas_tester, depth_tester, book_depth=5)
+    run.wait(
+        lambda: len(deltas_tester.received["deltas"]) >= 2 and len(depth_tester.received["depth"]) >= 2,
+        "depth-limited deltas and depth snapshots",
+    )
+    assert run.client.channel_refs() == {("ob_l2", "BTCUSD"): 2}
+
+    sim.set_faults(pause_market=True)
+
+    def latest_is_sims_top() -> bool:
+        deltas = deltas_tester.received["deltas"][-1]
+        truth = sim.book("BTCUSD")
+        return _snapshot_levels(deltas, OrderSide.BUY) == _sim_levels(truth["b"][:5]) and _snapshot_levels(
+            deltas, OrderSide.SELL
+        ) == _sim_levels(truth["a"][:5])
+
+    run.wait(latest_is_sims_top, "the latest snapshot to equal the sim's top 5")
+    for deltas in deltas_tester.received["deltas"]:
+        assert deltas.is_snapshot and deltas.deltas[0].action == BookAction.CLEAR
+        levels = deltas.deltas[1:]
+        assert all(d.action == BookAction.ADD for d in levels)
+        assert [d.flags for d in deltas.deltas] == [RecordFlag.F_SNAPSHOT] * len(levels) + [RecordFlag.F_LAST]
+        bids = [p for p, _ in _snapshot_levels(deltas, OrderSide.BUY)]
+        asks = [p for p, _ in _snapshot_levels(deltas, OrderSide.SELL)]
+        assert 0 < len(bids) <= 5 and 0 < len(asks) <= 5
+        assert bids == sorted(bids, reverse=True) and asks == sorted(asks)
+
+    run.node.trader.stop_actor(depth_tester.id)
+    run.wait(lambda: run.client.channel_refs() == {("ob_l2", "BTCUSD"): 1}, "Depth10 released, deltas kept")
+    sim.set_faults(pause_market=False)
+    before = len(deltas_tester.received["deltas"])
+    run.wait(lambda: len(deltas_tester.received["deltas"]) >= before + 2, "deltas still flowing")
+    run.node.trader.stop_actor(deltas_tester.id)
+    run.wait(lambda: run.client.channel_refs() == {}, "no channel left")
+
+
+def test_full_deltas_and_depth10_on_one_instrument_do_not_mix(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
+    """Full deltas (`ob_updates`) and Depth10 (`ob_l2`) of one symbol at once; each unsubscribes on its own.
+
+    The deltas stay incremental (one snapshot, then consecutive sequences: no `ob_l2` snapshot among them).
+    """
+    deltas_tester = _deltas_tester()
+    depth_tester = _depth_tester()
+    run = run_node(sim, deltas_tester, depth_tester)
+    run.wait(
+        lambda: len(deltas_tester.received["deltas"]) >= 5 and len(depth_tester.received["depth"]) >= 2,
+        "deltas and depth snapshots",
+    )
+    assert run.client.channel_refs() == {("ob_updates", "BTCUSD"): 1, ("ob_l2", "BTCUSD"): 1}
+    assert run.client.subscribed_order_book_deltas() == [BTCUSD]
+    assert run.client.subscribed_order_book_snapshots() == [BTCUSD]
+
+    run.node.trader.stop_actor(deltas_tester.id)
+    run.wait(lambda: run.client.channel_refs() == {("ob_l2", "BTCUSD"): 1}, "ob_updates released")
+    before = len(depth_tester.received["depth"])
+    run.wait(lambda: len(depth_tester.received["depth"]) >= before + 2, "depth snapshots still flowing")
+
+    deltas = deltas_tester.received["deltas"]
+    assert deltas[0].is_snapshot and not any(d.is_snapshot for d in deltas[1:])
+    sequences = [d.deltas[0].sequence for d in deltas]
+    assert sequences == list(range(sequences[0], sequences[0] + len(deltas)))
+    assert all(isinstance(d, OrderBookDepth10) for d in depth_tester.received["depth"])
+    assert depth_tester.received["deltas"] == []
+
+    run.node.trader.stop_actor(depth_tester.id)
+    run.wait(lambda: run.client.channel_refs() == {}, "ob_l2 released")
+    assert run.client.subscribed_order_book_snapshots() == []
+
+
+def test_book_depth_beyond_ob_l2_keeps_the_full_book(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
+    """`book_depth=20` is beyond `ob_l2`'s 15 levels: the deltas stay the full incremental `ob_updates` book."""
+    tester = _deltas_tester()
+    run = run_node(sim, tester, book_depth=20)
+    run.wait(lambda: len(tester.received["deltas"]) >= 3, "deltas")
+    assert run.client.channel_refs() == {("ob_updates", "BTCUSD"): 1}
+    deltas = tester.received["deltas"]
+    assert deltas[0].is_snapshot and not any(d.is_snapshot for d in deltas[1:])

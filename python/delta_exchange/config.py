@@ -348,7 +348,10 @@ class DeltaExchangeDataClientConfig(_DeltaClientConfigMixin, _DataClientBase, fr
     Parameters
     ----------
     book_depth : PositiveInt, optional
-        Book depth to maintain; None keeps the full incremental ``ob_updates`` book.
+        Depth of order book deltas when a subscription names none (its own ``depth`` wins). 1 to 15: each
+        ``OrderBookDeltas`` is a snapshot of the best ``book_depth`` levels per side, every 500 ms, from Delta's
+        ``ob_l2`` (no incremental updates). None, or above 15 (``ob_l2`` carries 15 levels): the full
+        incremental ``ob_updates`` book. ``OrderBookDepth10`` always comes from ``ob_l2``.
     """
 
     book_depth: PositiveInt | None = None

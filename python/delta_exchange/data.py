@@ -6,9 +6,16 @@ checksums, resubscribes a book after a gap or a reconnect and delivers batches o
 loop thread, which :class:`~delta_exchange.parsing.BatchDecoder` turns into Nautilus objects. History and
 one-off requests go through the native ``HttpClient``.
 
-Channel subscriptions are reference counted per ``(channel, symbol)``: book deltas and book snapshots share
-``ob_updates``, instruments on the same index share ``spot_price``, and every instrument status subscription
-shares ``system_status``, so each socket subscription is sent once and removed only with its last user.
+Order books: ``OrderBookDeltas`` of the full book come from the incremental ``ob_updates``; a book subscription
+with a depth of 1 to 15 (``command.depth`` or the config's ``book_depth``) instead takes Delta's ``ob_l2``
+(the best 15 levels every 500 ms) as snapshot deltas cut to that depth, and ``OrderBookDepth10`` comes from
+``ob_l2`` too. One instrument's ``OrderBookDeltas`` always come from one of the two streams (the first book
+subscription chooses), while its ``OrderBookDepth10`` may stream alongside.
+
+Channel subscriptions are reference counted per ``(channel, symbol)``: book deltas and book snapshots share their
+book channel, depth-limited deltas and ``OrderBookDepth10`` share ``ob_l2``, instruments on the same index share
+``spot_price``, and every instrument status subscription shares ``system_status``, so each socket subscription is
+sent once and removed only with its last user.
 """
 
 from __future__ import annotations
@@ -64,6 +71,8 @@ from delta_exchange.parsing import KIND_BOOK, KIND_FUNDING, KIND_MARK_PRICE, KIN
 from delta_exchange.providers import DeltaExchangeInstrumentProvider
 
 CH_BOOK = "ob_updates"
+CH_BOOK_DEPTH = "ob_l2"
+OB_L2_LEVELS = 15  # levels per side of each `ob_l2` snapshot
 CH_QUOTES = "ob_l1"
 CH_TRADES = "trades"
 CH_MARK_PRICE = "mark_price"
@@ -131,6 +140,8 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         self._decoder = BatchDecoder(self._handle_data, self._on_lifecycle)
         self._channel_refs: dict[tuple[str, str], int] = {}
         self._book_users: dict[InstrumentId, set[str]] = {}
+        self._book_depths: dict[InstrumentId, int] = {}
+        self._depth10: set[InstrumentId] = set()
         self._index_symbols: dict[InstrumentId, str] = {}
         self._bar_resolutions: dict[BarType, str] = {}
         self._gap_reasons: dict[str, str] = {}
@@ -194,6 +205,8 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         )
         self._channel_refs.clear()
         self._book_users.clear()
+        self._book_depths.clear()
+        self._depth10.clear()
 
     def _on_batch(self, batch: list[tuple]) -> None:
         try:
@@ -326,37 +339,127 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
     async def _unsubscribe_order_book_snapshots(self, command: UnsubscribeOrderBook) -> None:
         self._unsubscribe_book(command.instrument_id, "snapshots")
 
-    async def _subscribe_book(self, command: SubscribeOrderBook, user: str) -> None:
-        if command.book_type != BookType.L2_MBP:
-            self._log.error(
-                f"Cannot subscribe order book {user} for {command.instrument_id}: Delta publishes L2_MBP books "
-                f"only, was {command.book_type.name}",
-            )
+    def subscribe_order_book_depth(self, command: SubscribeOrderBook) -> None:
+        """
+        Subscribe to ``OrderBookDepth10`` for ``command.instrument_id`` (Delta's ``ob_l2``, every 500 ms).
+
+        Nautilus 1.221's data engine calls this synchronously and checks ``subscribed_order_book_snapshots()``
+        to avoid subscribing twice, so the subscription is recorded there, as the base class records its others.
+
+        Parameters
+        ----------
+        command : SubscribeOrderBook
+            The subscription (``book_data_type`` ``OrderBookDepth10``).
+
+        """
+        self._add_subscription_order_book_snapshots(command.instrument_id)
+        self.create_task(
+            self._subscribe_order_book_depth(command),
+            log_msg=f"subscribe: order_book_depth {command.instrument_id}",
+            success_msg=f"Subscribed {command.instrument_id} order book depth10",
+            success_color=LogColor.BLUE,
+        )
+
+    def unsubscribe_order_book_depth(self, command: UnsubscribeOrderBook) -> None:
+        """
+        Unsubscribe from ``OrderBookDepth10`` for ``command.instrument_id``.
+
+        Parameters
+        ----------
+        command : UnsubscribeOrderBook
+            The unsubscription.
+
+        """
+        self._remove_subscription_order_book_snapshots(command.instrument_id)
+        self.create_task(
+            self._unsubscribe_order_book_depth(command),
+            log_msg=f"unsubscribe: order_book_depth {command.instrument_id}",
+            success_msg=f"Unsubscribed {command.instrument_id} order book depth10",
+            success_color=LogColor.BLUE,
+        )
+
+    async def _subscribe_order_book_depth(self, command: SubscribeOrderBook) -> None:
+        instrument_id = command.instrument_id
+        if not self._is_l2(command, "depth10"):
             return
-        instrument = await self._instrument(command.instrument_id, f"order book {user}")
-        if instrument is None:
+        if await self._instrument(instrument_id, "order book depth10") is None or instrument_id in self._depth10:
             return
-        if command.depth:
-            # `ob_updates` is Delta's only incremental book and carries every level; the local book holds it all.
+        if command.depth and command.depth != 10:
+            self._log.info(f"OrderBookDepth10 of {instrument_id} always carries 10 levels; depth={command.depth}")
+        self._depth10.add(instrument_id)
+        self._decoder.enable_depth10(instrument_id)
+        self._acquire(CH_BOOK_DEPTH, instrument_id.symbol.value)
+
+    async def _unsubscribe_order_book_depth(self, command: UnsubscribeOrderBook) -> None:
+        instrument_id = command.instrument_id
+        if instrument_id not in self._depth10:
+            return
+        self._depth10.discard(instrument_id)
+        self._decoder.disable_depth10(instrument_id)
+        self._release(CH_BOOK_DEPTH, instrument_id.symbol.value)
+
+    def _is_l2(self, command: SubscribeOrderBook, what: str) -> bool:
+        if command.book_type == BookType.L2_MBP:
+            return True
+        self._log.error(
+            f"Cannot subscribe order book {what} for {command.instrument_id}: Delta publishes L2_MBP books "
+            f"only, was {command.book_type.name}",
+        )
+        return False
+
+    def _book_depth(self, instrument_id: InstrumentId, requested: int | None) -> int:
+        """The depth of the instrument's deltas: 1..15 from ``ob_l2`` snapshots, 0 for the full ``ob_updates``."""
+        depth = requested or self._delta_config.book_depth or 0
+        if 0 < depth <= OB_L2_LEVELS:
             self._log.info(
-                f"Delta streams the full book for {command.instrument_id}; depth={command.depth} not applied"
+                f"Order book of {instrument_id} at depth {depth}: snapshots of the best {depth} levels every 500 ms "
+                f"from Delta's `{CH_BOOK_DEPTH}` (no incremental updates)",
             )
-        users = self._book_users.setdefault(command.instrument_id, set())
+            return depth
+        if depth > OB_L2_LEVELS:
+            self._log.info(
+                f"Delta streams the full book for {instrument_id}: depth={depth} is beyond `{CH_BOOK_DEPTH}`'s "
+                f"{OB_L2_LEVELS} levels, so `{CH_BOOK}` keeps every level",
+            )
+        return 0
+
+    async def _subscribe_book(self, command: SubscribeOrderBook, user: str) -> None:
+        instrument_id = command.instrument_id
+        if not self._is_l2(command, user):
+            return
+        if await self._instrument(instrument_id, f"order book {user}") is None:
+            return
+        users = self._book_users.setdefault(instrument_id, set())
         if user in users:
             return
+        depth = self._book_depth(instrument_id, command.depth)
+        source = self._book_depths.setdefault(instrument_id, depth)
+        if source != depth:
+            self._log.warning(
+                f"Order book {user} of {instrument_id} share the book already streaming at "
+                f"{_describe_depth(source)} (requested {_describe_depth(depth)})",
+            )
         users.add(user)
-        self._decoder.enable(KIND_BOOK, command.instrument_id)
-        self._acquire(CH_BOOK, command.instrument_id.symbol.value)
+        if source:
+            self._decoder.enable_depth_snapshots(instrument_id, source)
+        else:
+            self._decoder.enable(KIND_BOOK, instrument_id)
+        self._acquire(CH_BOOK_DEPTH if source else CH_BOOK, instrument_id.symbol.value)
 
     def _unsubscribe_book(self, instrument_id: InstrumentId, user: str) -> None:
         users = self._book_users.get(instrument_id)
         if not users or user not in users:
             return
         users.discard(user)
+        source = self._book_depths[instrument_id]
         if not users:
             del self._book_users[instrument_id]
-            self._decoder.disable(KIND_BOOK, instrument_id)
-        self._release(CH_BOOK, instrument_id.symbol.value)
+            del self._book_depths[instrument_id]
+            if source:
+                self._decoder.disable_depth_snapshots(instrument_id)
+            else:
+                self._decoder.disable(KIND_BOOK, instrument_id)
+        self._release(CH_BOOK_DEPTH if source else CH_BOOK, instrument_id.symbol.value)
 
     # -- symbol channels ----------------------------------------------------------------------------------------------
 
@@ -553,6 +656,10 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
 
 
 # -- REST conversions (module functions so tests can check them on fixtures) ---------------------------------------
+
+
+def _describe_depth(depth: int) -> str:
+    return f"depth {depth} (`{CH_BOOK_DEPTH}` snapshots)" if depth else f"full depth (`{CH_BOOK}`)"
 
 
 def _nanos(value: datetime | pd.Timestamp | None) -> int | None:
