@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{sleep, sleep_until, timeout, Instant};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{connect_async_with_config, MaybeTlsStream, WebSocketStream};
 use tracing::{debug, warn};
 
 use super::backoff::{Backoff, ConnectBudget};
@@ -158,7 +158,9 @@ impl Connection {
     }
 
     async fn handshake(&mut self) -> Result<Socket, String> {
-        match timeout(self.config.connect_timeout, connect_async(self.config.url.as_str())).await {
+        // TCP_NODELAY: pings, subscriptions and auth go out at once instead of waiting on Nagle's algorithm.
+        let connect = connect_async_with_config(self.config.url.as_str(), None, true);
+        match timeout(self.config.connect_timeout, connect).await {
             Ok(Ok((socket, _response))) => Ok(socket),
             Ok(Err(error)) => Err(format!("connect failed: {error}")),
             Err(_) => Err(format!("connect timed out after {:?}", self.config.connect_timeout)),
