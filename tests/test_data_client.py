@@ -536,7 +536,9 @@ FAULTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("malformed", {"malformed": 1}, {}),
     ("drop_every", {"drop_every": 40}, {"drop_every": 0}),
     ("stall", {"stall": True}, {"stall": False}),
-    ("book_error", {"book_error": "BTCUSD", "skip_seq": 1}, {}),
+    # The streaming subscription itself answers `action: error` on its next update (no `skip_seq` alongside: a
+    # skip still pending after the resync would hide the last update before the market pause, undetectably).
+    ("book_error", {"book_error": "BTCUSD"}, {}),
 ]
 
 
