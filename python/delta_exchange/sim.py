@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_API_KEY = "delta-sim-key"
-DEFAULT_API_SECRET = "delta-sim-secret-not-for-production"  # noqa: S105 (the sim's documented test secret)
+DEFAULT_API_SECRET = "delta-sim-secret-not-for-production"
 _START_TIMEOUT_SECS = 30.0
 
 
@@ -50,7 +50,9 @@ def find_sim_binary() -> Path:
             raise DeltaSimError(f"DELTA_SIM_BIN={explicit} does not exist")
         return path
     repo = Path(__file__).resolve().parents[2]
-    built = [p for p in (repo / "target" / "release" / "delta-sim", repo / "target" / "debug" / "delta-sim") if p.is_file()]
+    built = [
+        p for p in (repo / "target" / "release" / "delta-sim", repo / "target" / "debug" / "delta-sim") if p.is_file()
+    ]
     if built:
         return max(built, key=lambda p: p.stat().st_mtime)
     on_path = shutil.which("delta-sim")
@@ -124,7 +126,7 @@ class DeltaSim:
     def start(self) -> DeltaSim:
         """Start the subprocess and wait for its three URL lines."""
         binary = self._binary or find_sim_binary()
-        self._process = subprocess.Popen(  # noqa: S603 (our own binary, fixed arguments)
+        self._process = subprocess.Popen(
             [str(binary), *self._args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -181,14 +183,14 @@ class DeltaSim:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 (loopback URL of our own subprocess)
+        request = urllib.request.Request(
             self.rest_url + path,
             data=data,
             method=method,
             headers={"Content-Type": "application/json", "User-Agent": "delta-sim-control"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return json.loads(response.read())
         except OSError as exc:
             raise DeltaSimError(f"{method} {path} failed: {exc}") from exc
