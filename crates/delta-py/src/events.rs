@@ -23,7 +23,7 @@ use pyo3::types::PyDict;
 
 use crate::convert::{json_to_py, to_json};
 use crate::decode::system_state;
-use crate::scale::{to_raw, FIXED_PRECISION};
+use crate::scale::{to_raw, Raw, FIXED_PRECISION};
 
 /// Kind constants (first element of every tuple).
 pub mod kind {
@@ -89,11 +89,11 @@ struct OutOfRange(String);
 
 type Converted<T> = Result<T, OutOfRange>;
 
-fn raw(value: &Decimal, precision: u8) -> Converted<i128> {
-    to_raw(value, precision).ok_or_else(|| OutOfRange(format!("{value} is out of range for a raw value")))
+fn raw(value: &Decimal, precision: u8) -> Converted<Raw> {
+    to_raw(value, precision).map(Raw).ok_or_else(|| OutOfRange(format!("{value} is out of range for a raw value")))
 }
 
-fn opt_raw(value: Option<&Decimal>, precision: u8) -> Converted<Option<i128>> {
+fn opt_raw(value: Option<&Decimal>, precision: u8) -> Converted<Option<Raw>> {
     value.map(|v| raw(v, precision)).transpose()
 }
 

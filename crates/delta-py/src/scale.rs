@@ -1,8 +1,11 @@
 //! Exact decimal → Nautilus fixed-point raw values (i128 at scale 10^16).
 
+use std::convert::Infallible;
+
 use delta_core::Decimal;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyInt;
 
 use crate::errors::guard;
 
@@ -16,6 +19,25 @@ pub const FIXED_SCALAR: i128 = 10_000_000_000_000_000;
 /// `None` when it does not fit an i128.
 pub fn to_raw(value: &Decimal, precision: u8) -> Option<i128> {
     value.round_to(precision.min(FIXED_PRECISION)).to_scale(FIXED_PRECISION).ok()
+}
+
+/// A raw value on its way to Python: an `int` made in one call when it fits an `i64` (every size of whole
+/// contracts, prices below ~922), otherwise through pyo3's 128-bit conversion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw(pub i128);
+
+impl<'py> IntoPyObject<'py> for Raw {
+    type Target = PyInt;
+    type Output = Bound<'py, PyInt>;
+    type Error = Infallible;
+
+    #[inline]
+    fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
+        match i64::try_from(self.0) {
+            Ok(small) => small.into_pyobject(py),
+            Err(_) => self.0.into_pyobject(py),
+        }
+    }
 }
 
 /// Exact decimal text → raw at 10^16, rounded half away from zero to `precision` digits.
