@@ -12,6 +12,12 @@ Ceiling run: the same node and strategy, the sim idle, and prebuilt objects (1-l
 trades in the live mix) pushed through the data client's ``_handle_data`` from the loop as fast as the engine
 drains them. Delivered / ceiling is the share of Nautilus's own throughput the adapter keeps.
 
+CPU: each run also takes the node process's own CPU time (user + system over all its threads, tokio's included;
+``getrusage(RUSAGE_SELF)``) over the window, per delivered message, and the sim process's CPU (from
+``/proc/<pid>/stat``). The CPU-normalised ceiling share = ceiling CPU ns per object / live CPU ns per message: the
+fraction of Nautilus's own engine throughput the adapter leaves when the node's CPU is the limit, whatever rate
+the sim can offer on the same cores.
+
 Each run is a child process (one ``TradingNode`` per process). Ends with one ``RESULT`` line.
 """
 
@@ -20,6 +26,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -125,6 +133,30 @@ def build_node(sim: DeltaSim) -> tuple[TradingNode, LatencyRecorder]:
     return node, recorder
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` (all threads) from ``/proc``; NaN when unreadable."""
+    if pid is None:
+        return float("nan")
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    # After the command name: state is field 3, utime and stime are fields 14 and 15 (proc(5)).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sim_pid(sim: DeltaSim) -> int | None:
+    """The delta-sim process id (DeltaSim keeps its Popen as ``_process``)."""
+    process = getattr(sim, "_process", None)
+    return getattr(process, "pid", None)
+
+
 def percentile(values: list[int], share: float) -> float:
     """The ``share`` quantile (nearest rank) of ``values``; NaN when empty."""
     if not values:
@@ -140,19 +172,24 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
         loop = node.get_event_loop()
         assert loop is not None
         marks: dict[str, Any] = {}
+        pid = sim_pid(sim)
 
         def start_window() -> None:
             recorder.recording = True
-            marks["count"], marks["t0"], marks["sent0"] = (
+            marks["sent0"] = _total(sim.stats().get("sent", 0))
+            marks["count"], marks["t0"], marks["cpu0"], marks["sim_cpu0"] = (
                 recorder.count,
                 time.monotonic(),
-                _total(sim.stats().get("sent", 0)),
+                cpu_seconds(),
+                process_cpu_seconds(pid),
             )
 
         def end_window() -> None:
             recorder.recording = False
             marks["delivered"] = recorder.count - marks["count"]
             marks["elapsed"] = time.monotonic() - marks["t0"]
+            marks["cpu"] = cpu_seconds() - marks["cpu0"]
+            marks["sim_cpu"] = process_cpu_seconds(pid) - marks["sim_cpu0"]
             marks["sent"] = _total(sim.stats().get("sent", 0)) - marks["sent0"]
             node.stop()
 
@@ -164,9 +201,14 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
             node.dispose()
         lat = recorder.latencies
     elapsed = marks.get("elapsed") or window
+    delivered = marks.get("delivered", 0)
+    cpu = marks.get("cpu", float("nan"))
     return {
         "rate": rate,
-        "delivered_per_s": marks.get("delivered", 0) / elapsed,
+        "delivered_per_s": delivered / elapsed,
+        "cpu_ns_per_msg": cpu * 1e9 / delivered if delivered else float("nan"),
+        "node_cores": cpu / elapsed,
+        "sim_cores": marks.get("sim_cpu", float("nan")) / elapsed,
         "sim_sent_per_s": marks.get("sent", 0) / elapsed,
         "p50_us": percentile(lat, 0.50) / 1000,
         "p99_us": percentile(lat, 0.99) / 1000,
@@ -207,7 +249,7 @@ def ceiling_run(count: int) -> dict[str, Any]:
             await asyncio.sleep(1.0)
             handle = client._handle_data
             start_count = recorder.count
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_seconds()
             for offset in range(0, count, 256):
                 for obj in objects[offset : offset + 256]:
                     handle(obj)
@@ -216,6 +258,7 @@ def ceiling_run(count: int) -> dict[str, Any]:
                 await asyncio.sleep(0)
             result["delivered"] = recorder.count - start_count
             result["elapsed"] = time.perf_counter() - start
+            result["cpu"] = cpu_seconds() - cpu_start
             node.stop()
 
         loop.create_task(feed())
@@ -223,7 +266,9 @@ def ceiling_run(count: int) -> dict[str, Any]:
             node.run()
         finally:
             node.dispose()
-    return {"ceiling_per_s": result.get("delivered", 0) / (result.get("elapsed") or 1), **result}
+    delivered = result.get("delivered", 0)
+    cpu_ns = result.get("cpu", float("nan")) * 1e9 / delivered if delivered else float("nan")
+    return {"ceiling_per_s": delivered / (result.get("elapsed") or 1), "ceiling_cpu_ns": cpu_ns, **result}
 
 
 def child(args: list[str]) -> dict[str, Any]:
@@ -238,7 +283,9 @@ def child(args: list[str]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the ceiling and each rate in its own process; print the table and the RESULT line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rates", default="1000,5000,10000,20000,50000", help="sim --rate values")
+    parser.add_argument(
+        "--rates", default="1000,5000,10000,20000,50000,100000,200000", help="sim --rate values (comma-separated)"
+    )
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before the window (default 2)")
     parser.add_argument("--window", type=float, default=6.0, help="measured seconds per rate (default 6)")
     parser.add_argument("--ceiling-objects", type=int, default=200_000, help="objects in the ceiling run")
@@ -254,27 +301,43 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"bench_node: {machine()}; warm-up {args.warmup:g} s, window {args.window:g} s per rate")
-    ceiling = child(["--ceiling", "--ceiling-objects", str(args.ceiling_objects)])["ceiling_per_s"]
-    print(f"engine ceiling (prebuilt objects via _handle_data -> strategy): {ceiling:,.0f} msg/s")
+    ceiling_run_figures = child(["--ceiling", "--ceiling-objects", str(args.ceiling_objects)])
+    ceiling, ceiling_cpu = ceiling_run_figures["ceiling_per_s"], ceiling_run_figures["ceiling_cpu_ns"]
     print(
-        f"{'sim rate':>9}{'sim sent/s':>12}{'delivered/s':>13}{'% ceiling':>11}{'p50 us':>9}{'p99 us':>9}{'max us':>9}"
+        f"engine ceiling (prebuilt objects via _handle_data -> strategy): {ceiling:,.0f} msg/s, "
+        f"{ceiling_cpu:,.0f} CPU ns per object"
     )
-    figures: dict[str, float | int | str] = {"ceiling_msg_s": ceiling}
-    best = 0.0
+    print(
+        f"{'sim rate':>9}{'sim sent/s':>12}{'delivered/s':>13}{'% ceiling':>11}{'p50 us':>9}{'p99 us':>9}"
+        f"{'max us':>9}{'CPU ns/msg':>12}{'CPU share':>11}{'node cores':>12}{'sim cores':>11}"
+    )
+    figures: dict[str, float | int | str] = {"ceiling_msg_s": ceiling, "ceiling_cpu_ns": ceiling_cpu}
+    best, best_cpu_share = 0.0, 0.0
     for rate in (int(r) for r in args.rates.split(",")):
         run = child(["--one-rate", str(rate), "--warmup", str(args.warmup), "--window", str(args.window)])
         share = 100 * run["delivered_per_s"] / ceiling
+        cpu_share = 100 * ceiling_cpu / run["cpu_ns_per_msg"]
         best = max(best, run["delivered_per_s"])
+        best_cpu_share = max(best_cpu_share, cpu_share)
         print(
             f"{rate:>9}{run['sim_sent_per_s']:>12,.0f}{run['delivered_per_s']:>13,.0f}{share:>10.1f}%"
             f"{run['p50_us']:>9.0f}{run['p99_us']:>9.0f}{run['max_us']:>9.0f}"
+            f"{run['cpu_ns_per_msg']:>12,.0f}{cpu_share:>10.1f}%{run['node_cores']:>12.2f}{run['sim_cores']:>11.2f}"
         )
         figures[f"r{rate}_msg_s"] = run["delivered_per_s"]
         figures[f"r{rate}_p50_us"] = run["p50_us"]
         figures[f"r{rate}_p99_us"] = run["p99_us"]
+        figures[f"r{rate}_cpu_ns"] = run["cpu_ns_per_msg"]
+        figures[f"r{rate}_cpu_share_pct"] = cpu_share
+        figures[f"r{rate}_node_cores"] = run["node_cores"]
+        figures[f"r{rate}_sim_cores"] = run["sim_cores"]
     figures["max_delivered_msg_s"] = best
     figures["max_pct_ceiling"] = 100 * best / ceiling
-    print("targets: delivered >= 85% of the ceiling; p99 <= 500 us at 10,000 msg/s")
+    figures["max_cpu_share_pct"] = best_cpu_share
+    print(
+        "targets: delivered >= 85% of the ceiling (CPU share: ceiling CPU ns/object / live CPU ns/msg); "
+        "p99 <= 500 us at 10,000 msg/s"
+    )
     print(result_line(figures))
     return 0
 
