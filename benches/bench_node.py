@@ -50,6 +50,10 @@ from delta_exchange.sim import DeltaSim
 
 INSTRUMENT_ID = InstrumentId.from_str("BTCUSD.DELTA_EXCHANGE")
 CLIENT = "DELTA_EXCHANGE"
+RELEASE_SIM = Path(__file__).resolve().parents[1] / "target" / "release" / "delta-sim"
+# DeltaSim takes the newest of the debug and release builds; a debug sim would be the bottleneck here.
+if RELEASE_SIM.is_file():
+    os.environ.setdefault("DELTA_SIM_BIN", str(RELEASE_SIM))
 
 
 class LatencyStrategyConfig(ActorConfig, frozen=True):
@@ -174,9 +178,15 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
         marks: dict[str, Any] = {}
         pid = sim_pid(sim)
 
+        def ws_counts() -> tuple[int, int]:
+            ws = getattr(RecordingFactory.created[-1], "_ws", None)
+            stats = ws.stats() if ws is not None else {}
+            return stats.get("batches", 0), stats.get("events_delivered", 0)
+
         def start_window() -> None:
             recorder.recording = True
             marks["sent0"] = _total(sim.stats().get("sent", 0))
+            marks["batches0"], marks["events0"] = ws_counts()
             marks["count"], marks["t0"], marks["cpu0"], marks["sim_cpu0"] = (
                 recorder.count,
                 time.monotonic(),
@@ -191,6 +201,8 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
             marks["cpu"] = cpu_seconds() - marks["cpu0"]
             marks["sim_cpu"] = process_cpu_seconds(pid) - marks["sim_cpu0"]
             marks["sent"] = _total(sim.stats().get("sent", 0)) - marks["sent0"]
+            batches, events = ws_counts()
+            marks["batches"], marks["events"] = batches - marks["batches0"], events - marks["events0"]
             node.stop()
 
         loop.call_later(warmup, start_window)
@@ -209,6 +221,7 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
         "cpu_ns_per_msg": cpu * 1e9 / delivered if delivered else float("nan"),
         "node_cores": cpu / elapsed,
         "sim_cores": marks.get("sim_cpu", float("nan")) / elapsed,
+        "events_per_batch": marks.get("events", 0) / marks["batches"] if marks.get("batches") else float("nan"),
         "sim_sent_per_s": marks.get("sent", 0) / elapsed,
         "p50_us": percentile(lat, 0.50) / 1000,
         "p99_us": percentile(lat, 0.99) / 1000,
@@ -309,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'sim rate':>9}{'sim sent/s':>12}{'delivered/s':>13}{'% ceiling':>11}{'p50 us':>9}{'p99 us':>9}"
-        f"{'max us':>9}{'CPU ns/msg':>12}{'CPU share':>11}{'node cores':>12}{'sim cores':>11}"
+        f"{'max us':>9}{'CPU ns/msg':>12}{'CPU share':>11}{'node cores':>12}{'sim cores':>11}{'ev/batch':>10}"
     )
     figures: dict[str, float | int | str] = {"ceiling_msg_s": ceiling, "ceiling_cpu_ns": ceiling_cpu}
     best, best_cpu_share = 0.0, 0.0
@@ -323,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{rate:>9}{run['sim_sent_per_s']:>12,.0f}{run['delivered_per_s']:>13,.0f}{share:>10.1f}%"
             f"{run['p50_us']:>9.0f}{run['p99_us']:>9.0f}{run['max_us']:>9.0f}"
             f"{run['cpu_ns_per_msg']:>12,.0f}{cpu_share:>10.1f}%{run['node_cores']:>12.2f}{run['sim_cores']:>11.2f}"
+            f"{run['events_per_batch']:>10.1f}"
         )
         figures[f"r{rate}_msg_s"] = run["delivered_per_s"]
         figures[f"r{rate}_p50_us"] = run["p50_us"]
@@ -331,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         figures[f"r{rate}_cpu_share_pct"] = cpu_share
         figures[f"r{rate}_node_cores"] = run["node_cores"]
         figures[f"r{rate}_sim_cores"] = run["sim_cores"]
+        figures[f"r{rate}_events_per_batch"] = run["events_per_batch"]
     figures["max_delivered_msg_s"] = best
     figures["max_pct_ceiling"] = 100 * best / ceiling
     figures["max_cpu_share_pct"] = best_cpu_share

@@ -174,7 +174,12 @@ class WsClient:
     def set_instrument(self, symbol: str, price_precision: int, size_precision: int) -> None:
         """Round ``symbol``'s raws to these precisions (unregistered symbols are scaled exactly)."""
     def connect(self, loop: asyncio.AbstractEventLoop, callback: Callable[[list[BatchItem]], None]) -> None:
-        """Start the connection; each batch arrives through one ``loop.call_soon_threadsafe(callback, batch)``."""
+        """
+        Start the connection; batches arrive as ``callback(batch)`` on the loop thread.
+
+        One ``loop.call_soon_threadsafe`` schedules a delivery; events arriving before it runs join the same batch
+        (at most ``max_batch`` waiting), which is converted to tuples on the loop thread when it runs.
+        """
     def subscribe(self, channel: str, symbols: list[str]) -> None:
         """Subscribe (before ``connect`` the request is kept and sent on connect)."""
     def unsubscribe(self, channel: str, symbols: list[str]) -> None: ...

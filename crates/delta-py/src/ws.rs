@@ -1,18 +1,22 @@
 //! `WsClient`: one delta-core socket client whose events reach Python in batches on the event loop.
 //!
 //! `connect` starts the delta-core client on the shared tokio runtime plus one drain task. After each wake
-//! the drain task takes every event already queued (up to `max_batch`), converts them to tuples with the
-//! GIL held only for that, and schedules `callback(batch)` with ONE `loop.call_soon_threadsafe`. The
-//! callback is wrapped ([`Deliver`]) so an exception is counted and reported to the loop's exception
-//! handler without ending the stream. Nothing here ever calls Nautilus.
+//! the drain task moves every event already queued into an [`Inbox`] (at most `max_batch` waiting) and, when
+//! no delivery is scheduled yet, schedules one with ONE `loop.call_soon_threadsafe`. The delivery ([`Deliver`])
+//! runs on the loop thread: it takes everything in the inbox, converts it to tuples and calls
+//! `callback(batch)`. So the drain thread needs the GIL only to schedule; while the loop is busy, events
+//! arriving meanwhile join the scheduled delivery without a GIL handoff or another wake-up of the loop.
+//! An exception from the callback is counted and reported to the loop's exception handler without ending
+//! the stream. Nothing here ever calls Nautilus.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvents, WsStats};
+use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvent, WsEvents, WsStats};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::decode::parse_endpoint;
@@ -151,16 +155,18 @@ impl WsClient {
                 let symbols: Vec<&str> = symbols.iter().map(String::as_str).collect();
                 client.subscribe(channel, &symbols).map_err(to_py)?;
             }
-            let deliver =
-                Py::new(py, Deliver { callback, r#loop: r#loop.clone_ref(py), counters: Arc::clone(&self.counters) })?;
-            let drain = runtime.spawn(drain(
-                events,
-                Converter::new(Arc::clone(&self.scaling)),
-                r#loop,
-                deliver,
-                self.max_batch,
-                Arc::clone(&self.counters),
-            ));
+            let inbox = Arc::new(Inbox::default());
+            let deliver = Py::new(
+                py,
+                Deliver {
+                    callback,
+                    r#loop: r#loop.clone_ref(py),
+                    inbox: Arc::clone(&inbox),
+                    converter: Mutex::new(Converter::new(Arc::clone(&self.scaling))),
+                    counters: Arc::clone(&self.counters),
+                },
+            )?;
+            let drain = runtime.spawn(drain(events, inbox, r#loop, deliver, self.max_batch));
             *state = State::Running(Running { client: Arc::new(client), drain });
             Ok(())
         })
@@ -292,18 +298,64 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The callable scheduled on the loop: calls the user's callback with the batch; an exception is counted
-/// and handed to the loop's exception handler, and the stream goes on.
+/// Events handed from the drain task to the loop, and whether a delivery is scheduled to take them.
+#[derive(Default)]
+struct Inbox {
+    waiting: Mutex<Waiting>,
+    /// Signalled when a delivery took the waiting events (room for more).
+    room: Notify,
+}
+
+#[derive(Default)]
+struct Waiting {
+    events: Vec<WsEvent>,
+    scheduled: bool,
+}
+
+impl Inbox {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The callable scheduled on the loop: takes the waiting events, converts them and calls the user's
+/// callback with the batch; an exception is counted and handed to the loop's exception handler, and the
+/// stream goes on.
 #[pyclass(module = "delta_exchange._native", frozen)]
 struct Deliver {
     callback: Py<PyAny>,
     r#loop: Py<PyAny>,
+    inbox: Arc<Inbox>,
+    /// Used on the loop thread only (the lock is never contended).
+    converter: Mutex<Converter>,
     counters: Arc<Counters>,
 }
 
 #[pymethods]
 impl Deliver {
-    fn __call__(&self, py: Python<'_>, batch: Bound<'_, PyList>) {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        let events = {
+            let mut waiting = self.inbox.lock();
+            waiting.scheduled = false;
+            std::mem::take(&mut waiting.events)
+        };
+        self.inbox.room.notify_one();
+        let batch = PyList::empty(py);
+        {
+            let mut converter = self.converter.lock().unwrap_or_else(PoisonError::into_inner);
+            for event in events {
+                if let Some(tuple) = converter.batch_item(py, event)? {
+                    batch.append(tuple)?;
+                }
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let size = batch.len() as u64;
+        self.counters.batches.fetch_add(1, Ordering::Relaxed);
+        self.counters.events_delivered.fetch_add(size, Ordering::Relaxed);
+        self.counters.max_batch_size.fetch_max(size, Ordering::Relaxed);
         if let Err(error) = self.callback.call1(py, (batch,)) {
             self.counters.callback_errors.fetch_add(1, Ordering::Relaxed);
             let context = PyDict::new(py);
@@ -315,18 +367,14 @@ impl Deliver {
                 error.print(py);
             }
         }
+        Ok(())
     }
 }
 
-/// Takes batches off the queue and schedules them on the loop until the queue ends or the loop closes.
-async fn drain(
-    mut events: WsEvents,
-    mut converter: Converter,
-    event_loop: Py<PyAny>,
-    deliver: Py<Deliver>,
-    max_batch: usize,
-    counters: Arc<Counters>,
-) {
+/// Moves events off the queue into the inbox (at most `max_batch` waiting: beyond that it waits for a
+/// delivery, so a slow loop backs up into the client's bounded queue) and schedules a delivery on the loop
+/// when none is pending, until the queue ends or the loop closes.
+async fn drain(mut events: WsEvents, inbox: Arc<Inbox>, event_loop: Py<PyAny>, deliver: Py<Deliver>, max_batch: usize) {
     let mut pending = Vec::with_capacity(max_batch.min(4096));
     while let Some(first) = events.recv().await {
         pending.push(first);
@@ -336,32 +384,27 @@ async fn drain(
                 None => break,
             }
         }
-        let delivered = Python::attach(|py| -> PyResult<usize> {
-            let batch = PyList::empty(py);
-            for event in pending.drain(..) {
-                if let Some(tuple) = converter.batch_item(py, event)? {
-                    batch.append(tuple)?;
+        while !pending.is_empty() {
+            let schedule = {
+                let mut waiting = inbox.lock();
+                let room = max_batch.saturating_sub(waiting.events.len()).min(pending.len());
+                waiting.events.extend(pending.drain(..room));
+                let schedule = room > 0 && !waiting.scheduled;
+                waiting.scheduled |= schedule;
+                schedule
+            };
+            if schedule {
+                let scheduled = Python::attach(|py| {
+                    event_loop.call_method1(py, "call_soon_threadsafe", (deliver.clone_ref(py),)).map(drop)
+                });
+                if let Err(error) = scheduled {
+                    // The loop is closed: nobody can receive events any more.
+                    Python::attach(|py| error.print(py));
+                    return;
                 }
             }
-            if batch.is_empty() {
-                return Ok(0);
-            }
-            let size = batch.len();
-            event_loop.call_method1(py, "call_soon_threadsafe", (deliver.clone_ref(py), batch))?;
-            Ok(size)
-        });
-        match delivered {
-            Ok(0) => {}
-            Ok(size) => {
-                counters.batches.fetch_add(1, Ordering::Relaxed);
-                counters.events_delivered.fetch_add(size as u64, Ordering::Relaxed);
-                counters.max_batch_size.fetch_max(size as u64, Ordering::Relaxed);
-            }
-            Err(error) => {
-                // The loop is closed (or conversion failed in Python): nobody can receive events any more.
-                Python::attach(|py| error.print(py));
-                pending.clear();
-                break;
+            if !pending.is_empty() {
+                inbox.room.notified().await;
             }
         }
     }
