@@ -19,7 +19,7 @@ use delta_core::ws::{
 };
 use delta_core::Decimal;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
 use crate::convert::{json_to_py, to_json};
 use crate::decode::system_state;
@@ -101,17 +101,42 @@ fn ns(us: Option<i64>, fallback_ns: u64) -> u64 {
     us.and_then(|us| u64::try_from(us).ok()).map_or(fallback_ns, |us| us.saturating_mul(1_000))
 }
 
+/// One Python `str` per symbol, reused by every tuple of that symbol: no string to allocate per tuple, and the
+/// string's hash is computed once, so the Python side's dict lookups by symbol stay cheap.
+#[derive(Default)]
+struct Symbols {
+    /// The symbol of the previous lookup (delta-core shares one `Arc` per symbol and connection).
+    last: Option<(Arc<str>, Py<PyString>)>,
+    all: HashMap<Arc<str>, Py<PyString>>,
+}
+
+impl Symbols {
+    fn get<'py>(&mut self, py: Python<'py>, symbol: &Arc<str>) -> Bound<'py, PyString> {
+        if let Some((last, text)) = &self.last {
+            if Arc::ptr_eq(last, symbol) {
+                return text.bind(py).clone();
+            }
+        }
+        let text = self.all.entry(Arc::clone(symbol)).or_insert_with(|| PyString::new(py, symbol).unbind());
+        let text = text.clone_ref(py);
+        let bound = text.bind(py).clone();
+        self.last = Some((Arc::clone(symbol), text));
+        bound
+    }
+}
+
 /// Converts the events of one client into tuples, keeping the state the conversion needs.
 pub struct Converter {
     scaling: Arc<Scaling>,
     bars: BarTracker,
     trade_ids: HashMap<Arc<str>, (i64, u32)>,
+    symbols: Symbols,
 }
 
 impl Converter {
     /// A converter reading precisions from `scaling`.
     pub fn new(scaling: Arc<Scaling>) -> Self {
-        Self { scaling, bars: BarTracker::new(), trade_ids: HashMap::new() }
+        Self { scaling, bars: BarTracker::new(), trade_ids: HashMap::new(), symbols: Symbols::default() }
     }
 
     /// The tuple of `event` as a batch carries it: a value that cannot become a raw is reported as a
@@ -157,7 +182,7 @@ impl Converter {
                 let trade_id = self.trade_id(&trade.symbol, trade.trade_time_us);
                 (
                     kind::TRADE,
-                    &*trade.symbol,
+                    self.symbols.get(py, &trade.symbol),
                     raw(&trade.price, price_precision)?,
                     raw(&trade.size, size_precision)?,
                     aggressor,
@@ -256,7 +281,12 @@ impl Converter {
         format!("{time_us}-{}", entry.1 - 1)
     }
 
-    fn book<'py>(&self, py: Python<'py>, book: &BookUpdate, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
+    fn book<'py>(
+        &mut self,
+        py: Python<'py>,
+        book: &BookUpdate,
+        ts_init: u64,
+    ) -> Converted<PyResult<Bound<'py, PyAny>>> {
         let (price_precision, size_precision) = self.scaling.get(&book.symbol);
         if is_depth_snapshot(book.channel) {
             let side = |levels: &[(Decimal, Decimal)]| {
@@ -289,7 +319,7 @@ impl Converter {
         }
         Ok((
             kind::BOOK,
-            &*book.symbol,
+            self.symbols.get(py, &book.symbol),
             book.snapshot,
             levels,
             book.seq.unwrap_or(0),
@@ -300,11 +330,11 @@ impl Converter {
             .map(Bound::into_any))
     }
 
-    fn quote<'py>(&self, py: Python<'py>, top: &TopOfBook, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
+    fn quote<'py>(&mut self, py: Python<'py>, top: &TopOfBook, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
         let (price_precision, size_precision) = self.scaling.get(&top.symbol);
         Ok((
             kind::QUOTE,
-            &*top.symbol,
+            self.symbols.get(py, &top.symbol),
             opt_raw(top.bid_price.as_ref(), price_precision)?,
             opt_raw(top.ask_price.as_ref(), price_precision)?,
             opt_raw(top.bid_size.as_ref(), size_precision)?,
