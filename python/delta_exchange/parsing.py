@@ -73,6 +73,9 @@ _ADD = int(BookAction.ADD)
 _DEPTH10 = 10
 _FIXED_PRECISION: int = _native.FIXED_PRECISION
 _MARK_PREFIX = "MARK:"
+_new_delta = OrderBookDelta.from_raw
+_quote_from_raw = QuoteTick.from_raw
+_trade_from_raw = TradeTick.from_raw
 
 LifecycleHandler = Callable[[str, dict[str, Any], int], None]
 
@@ -164,6 +167,14 @@ class BatchDecoder:
             KIND_PRIVATE: self._private,
             KIND_BOOK_DEPTH: self._book_depth,
         }
+        # What `decode` needs per batch, bound once (the route dicts are only ever mutated, never replaced).
+        self._hot = (
+            emit,
+            self._routes[KIND_BOOK].get,
+            self._routes[KIND_QUOTE].get,
+            self._routes[KIND_TRADE].get,
+            self._handlers.get,
+        )
         self.batches = 0
         self.tuples = 0
         self.quotes_skipped = 0
@@ -413,18 +424,12 @@ class BatchDecoder:
         """
         self.batches += 1
         self.tuples += len(batch)
-        emit = self._emit
-        books = self._routes[KIND_BOOK]
-        quotes = self._routes[KIND_QUOTE]
-        trades = self._routes[KIND_TRADE]
-        handlers = self._handlers
-        new_delta = OrderBookDelta.from_raw
-        quote_from_raw = QuoteTick.from_raw
-        trade_from_raw = TradeTick.from_raw
+        emit, book_route, quote_route, trade_route, handler_of = self._hot
+        new_delta = _new_delta
         for item in batch:
             kind = item[0]
             if kind == KIND_BOOK:
-                route = books.get(item[1])
+                route = book_route(item[1])
                 if route is None:
                     self.unrouted += 1
                     continue
@@ -449,7 +454,7 @@ class BatchDecoder:
                     append(new_delta(iid, action, side, price, pp, size, sp, 0, _F_LAST, sequence, ts_event, ts_init))
                 emit(OrderBookDeltas(iid, deltas))
             elif kind == KIND_QUOTE:
-                route = quotes.get(item[1])
+                route = quote_route(item[1])
                 if route is None:
                     self.unrouted += 1
                     continue
@@ -458,17 +463,17 @@ class BatchDecoder:
                     self.quotes_skipped += 1
                     continue
                 iid, pp, sp = route
-                emit(quote_from_raw(iid, bid, ask, pp, pp, bid_size, ask_size, sp, sp, ts_event, ts_init))
+                emit(_quote_from_raw(iid, bid, ask, pp, pp, bid_size, ask_size, sp, sp, ts_event, ts_init))
             elif kind == KIND_TRADE:
-                route = trades.get(item[1])
+                route = trade_route(item[1])
                 if route is None:
                     self.unrouted += 1
                     continue
                 _, _, price, size, aggressor, trade_id, ts_event, ts_init = item
                 iid, pp, sp = route
-                emit(trade_from_raw(iid, price, pp, size, sp, aggressor, TradeId(trade_id), ts_event, ts_init))
+                emit(_trade_from_raw(iid, price, pp, size, sp, aggressor, TradeId(trade_id), ts_event, ts_init))
             else:
-                handler = handlers.get(kind)
+                handler = handler_of(kind)
                 if handler is None:
                     self.unknown_kinds += 1
                     continue
