@@ -155,12 +155,6 @@ def process_cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def sim_pid(sim: DeltaSim) -> int | None:
-    """The delta-sim process id (DeltaSim keeps its Popen as ``_process``)."""
-    process = getattr(sim, "_process", None)
-    return getattr(process, "pid", None)
-
-
 def percentile(values: list[int], share: float) -> float:
     """The ``share`` quantile (nearest rank) of ``values``; NaN when empty."""
     if not values:
@@ -176,7 +170,7 @@ def live_run(rate: int, warmup: float, window: float) -> dict[str, Any]:
         loop = node.get_event_loop()
         assert loop is not None
         marks: dict[str, Any] = {}
-        pid = sim_pid(sim)
+        pid = sim.pid
 
         def ws_counts() -> tuple[int, int]:
             ws = getattr(RecordingFactory.created[-1], "_ws", None)

@@ -119,6 +119,11 @@ class DeltaSim:
         return self._process is not None and self._process.poll() is None
 
     @property
+    def pid(self) -> int | None:
+        """The subprocess's process id (None before start)."""
+        return None if self._process is None else self._process.pid
+
+    @property
     def stderr_lines(self) -> list[str]:
         """What the simulator logged so far (its stderr, one entry per line)."""
         return list(self._stderr_lines)
