@@ -100,10 +100,14 @@ def get_cached_delta_instrument_provider(
 
     """
     # Keyed by the config's canonical JSON: InstrumentProviderConfig cannot be hashed when its `filters`
-    # hold lists, which is what JSON/YAML node configs produce.
+    # hold lists, which is what JSON/YAML node configs produce. `load_ids` is a set: its JSON list follows the
+    # set's iteration order, which depends on how the set was built, so it is sorted.
+    primitives = config.json_primitives()
+    if primitives.get("load_ids"):
+        primitives["load_ids"] = sorted(primitives["load_ids"])
     return _cached_instrument_provider(
         client,
-        msgspec.json.encode(config.json_primitives(), order="deterministic"),
+        msgspec.json.encode(primitives, order="deterministic"),
         None if contract_types is None else tuple(contract_types),
         None if underlying_assets is None else tuple(underlying_assets),
         tuple(product_states),
