@@ -18,6 +18,7 @@ use delta_core::ws::{
     BookUpdate, FillEvent, GapReason, MarketEvent, OrderEvent, PositionEvent, TopOfBook, WsEvent, WsEventKind,
 };
 use delta_core::Decimal;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
@@ -66,12 +67,16 @@ pub struct Scaling {
 }
 
 impl Scaling {
-    /// Registers (or replaces) the precisions of `symbol`.
-    pub fn set(&self, symbol: &str, price_precision: u8, size_precision: u8) {
+    /// Registers (or replaces) the precisions of `symbol`; `ValueError` beyond Nautilus's 16 digits.
+    pub fn set(&self, symbol: &str, price_precision: u8, size_precision: u8) -> PyResult<()> {
+        if price_precision > FIXED_PRECISION || size_precision > FIXED_PRECISION {
+            return Err(PyValueError::new_err("precisions must be between 0 and 16"));
+        }
         self.precisions
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(symbol.to_owned(), (price_precision, size_precision));
+        Ok(())
     }
 
     /// The precisions of `symbol` (`MARK:X` uses those of `X`); 16 digits when unregistered.

@@ -17,7 +17,6 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use crate::decode::parse_endpoint;
 use crate::errors::guard;
 use crate::events::{Converter, Scaling};
-use crate::scale::FIXED_PRECISION;
 
 /// Counters of a decoder.
 #[derive(Debug, Default)]
@@ -60,13 +59,7 @@ impl FrameDecoder {
 
     /// Registers the precisions used for `symbol`'s raws (rounded half away from zero to them).
     fn set_instrument(&self, symbol: &str, price_precision: u8, size_precision: u8) -> PyResult<()> {
-        guard(|| {
-            if price_precision > FIXED_PRECISION || size_precision > FIXED_PRECISION {
-                return Err(PyValueError::new_err("precisions must be between 0 and 16"));
-            }
-            self.scaling.set(symbol, price_precision, size_precision);
-            Ok(())
-        })
+        guard(|| self.scaling.set(symbol, price_precision, size_precision))
     }
 
     /// Decodes `frames` (each `str` or UTF-8 `bytes`) in order, all stamped `ts_init` (ns), into one list of

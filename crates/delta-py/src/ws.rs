@@ -23,7 +23,6 @@ use crate::decode::parse_endpoint;
 use crate::errors::{guard, guard_async, to_py, DeltaError};
 use crate::events::{Converter, Scaling};
 use crate::http::{credentials, seconds};
-use crate::scale::FIXED_PRECISION;
 
 /// Counters of the Python side of the stream.
 #[derive(Debug, Default)]
@@ -124,13 +123,7 @@ impl WsClient {
 
     /// Registers the precisions used for `symbol`'s raws (rounded half away from zero to them).
     fn set_instrument(&self, symbol: &str, price_precision: u8, size_precision: u8) -> PyResult<()> {
-        guard(|| {
-            if price_precision > FIXED_PRECISION || size_precision > FIXED_PRECISION {
-                return Err(PyValueError::new_err("precisions must be between 0 and 16"));
-            }
-            self.scaling.set(symbol, price_precision, size_precision);
-            Ok(())
-        })
+        guard(|| self.scaling.set(symbol, price_precision, size_precision))
     }
 
     /// Starts the connection task(s) and the drain task delivering `callback(batch)` on `loop`.

@@ -17,21 +17,7 @@ pub enum Endpoint {
 pub const CATEGORIES: [&str; 6] =
     ["perpetual_futures", "call_options", "put_options", "futures", "move_options", "spot"];
 
-/// Candle resolutions of `candlestick_<res>` with their length in seconds (REFERENCE 9.4).
-pub const RESOLUTIONS: [(&str, i64); 12] = [
-    ("1m", 60),
-    ("3m", 180),
-    ("5m", 300),
-    ("15m", 900),
-    ("30m", 1_800),
-    ("1h", 3_600),
-    ("2h", 7_200),
-    ("4h", 14_400),
-    ("6h", 21_600),
-    ("12h", 43_200),
-    ("1d", 86_400),
-    ("1w", 604_800),
-];
+pub use delta_core::bars::RESOLUTIONS;
 
 /// How a channel treats its symbol list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
