@@ -177,3 +177,16 @@ def test_bad_arguments() -> None:
         decoder.decode([1], 0)
     with pytest.raises(ValueError, match="precisions"):
         decoder.set_instrument("BTCUSD", 17, 0)
+
+
+def test_changed_precision_applies_to_the_next_message() -> None:
+    """A `set_instrument` after data has flowed changes the rounding of the very next tuple of that symbol."""
+    decoder = _native.FrameDecoder("public")
+    frame = fixture("ws_ob_l1")
+    decoder.set_instrument("BTCUSD", 1, 0)
+    (first,) = decoder.decode([frame], 1)
+    decoder.set_instrument("BTCUSD", 0, 0)
+    (second,) = decoder.decode([frame], 2)
+    scalar = _native.FIXED_SCALAR
+    assert first[2:4] == (684525 * scalar // 10, 68453 * scalar)
+    assert second[2:4] == (68453 * scalar, 68453 * scalar)

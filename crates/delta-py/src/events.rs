@@ -9,6 +9,7 @@
 //! counters (deterministic trade ids), and reads the shared per-symbol precisions ([`Scaling`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use delta_core::bars::{BarTracker, ClosedBar};
@@ -64,6 +65,8 @@ const DELETE: u8 = 3;
 #[derive(Debug, Default)]
 pub struct Scaling {
     precisions: RwLock<HashMap<String, (u8, u8)>>,
+    /// Bumped by every `set`, so converters can cache precisions per symbol and re-read them only after a change.
+    version: AtomicU64,
 }
 
 impl Scaling {
@@ -76,7 +79,13 @@ impl Scaling {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(symbol.to_owned(), (price_precision, size_precision));
+        self.version.fetch_add(1, Ordering::Release);
         Ok(())
+    }
+
+    /// The number of `set` calls so far.
+    fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 
     /// The precisions of `symbol` (`MARK:X` uses those of `X`); 16 digits when unregistered.
@@ -106,27 +115,46 @@ fn ns(us: Option<i64>, fallback_ns: u64) -> u64 {
     us.and_then(|us| u64::try_from(us).ok()).map_or(fallback_ns, |us| us.saturating_mul(1_000))
 }
 
+/// What a tuple needs of its symbol: the Python `str` and the precisions, as of `Scaling` version `version`.
+struct SymbolEntry {
+    text: Py<PyString>,
+    precisions: (u8, u8),
+    version: u64,
+}
+
 /// One Python `str` per symbol, reused by every tuple of that symbol: no string to allocate per tuple, and the
-/// string's hash is computed once, so the Python side's dict lookups by symbol stay cheap.
+/// string's hash is computed once, so the Python side's dict lookups by symbol stay cheap. The symbol's
+/// precisions are cached beside it and re-read from `Scaling` (a lock) only after `set_instrument` changed them.
 #[derive(Default)]
 struct Symbols {
-    /// The symbol of the previous lookup (delta-core shares one `Arc` per symbol and connection).
-    last: Option<(Arc<str>, Py<PyString>)>,
-    all: HashMap<Arc<str>, Py<PyString>>,
+    /// The symbol of the previous lookup (delta-core shares one `Arc` per symbol and connection, so a run of
+    /// messages of one symbol costs a pointer comparison, not a hash); it is not in `others` meanwhile.
+    last: Option<(Arc<str>, SymbolEntry)>,
+    others: HashMap<Arc<str>, SymbolEntry>,
 }
 
 impl Symbols {
-    fn get<'py>(&mut self, py: Python<'py>, symbol: &Arc<str>) -> Bound<'py, PyString> {
-        if let Some((last, text)) = &self.last {
-            if Arc::ptr_eq(last, symbol) {
-                return text.bind(py).clone();
+    fn get<'py>(&mut self, py: Python<'py>, symbol: &Arc<str>, scaling: &Scaling) -> (Bound<'py, PyString>, (u8, u8)) {
+        let version = scaling.version();
+        let entry = match &mut self.last {
+            Some((last, entry)) if Arc::ptr_eq(last, symbol) => entry,
+            last => {
+                let entry = self.others.remove(symbol).unwrap_or_else(|| SymbolEntry {
+                    text: PyString::new(py, symbol).unbind(),
+                    precisions: scaling.get(symbol),
+                    version,
+                });
+                if let Some((previous, previous_entry)) = last.take() {
+                    self.others.insert(previous, previous_entry);
+                }
+                &mut last.insert((Arc::clone(symbol), entry)).1
             }
+        };
+        if entry.version != version {
+            entry.precisions = scaling.get(symbol);
+            entry.version = version;
         }
-        let text = self.all.entry(Arc::clone(symbol)).or_insert_with(|| PyString::new(py, symbol).unbind());
-        let text = text.clone_ref(py);
-        let bound = text.bind(py).clone();
-        self.last = Some((Arc::clone(symbol), text));
-        bound
+        (entry.text.bind(py).clone(), entry.precisions)
     }
 }
 
@@ -150,10 +178,7 @@ impl Converter {
         let ts = event.received_ns;
         match self.convert(py, event) {
             Ok(item) => Ok(item),
-            Err(error) => {
-                let message = error.to_string();
-                lifecycle(py, "decode_error", &[("channel", "?"), ("message", &message), ("excerpt", "")], ts).map(Some)
-            }
+            Err(error) => unconvertible(py, &error.to_string(), ts).map(Some),
         }
     }
 
@@ -163,9 +188,7 @@ impl Converter {
         let result = match event.kind {
             WsEventKind::Market(market) => match self.market(py, market, ts_init) {
                 Ok(tuple) => return tuple,
-                Err(OutOfRange(message)) => {
-                    lifecycle(py, "decode_error", &[("channel", "?"), ("message", &message), ("excerpt", "")], ts_init)
-                }
+                Err(OutOfRange(message)) => unconvertible(py, &message, ts_init),
             },
             other => lifecycle_event(py, event.connection, other, ts_init),
         };
@@ -182,12 +205,12 @@ impl Converter {
             MarketEvent::Book(book) => self.book(py, &book, ts_init)?,
             MarketEvent::TopOfBook(top) | MarketEvent::TickerQuote(top) => self.quote(py, &top, ts_init)?,
             MarketEvent::Trade(trade) => {
-                let (price_precision, size_precision) = self.scaling.get(&trade.symbol);
+                let (symbol, (price_precision, size_precision)) = self.symbols.get(py, &trade.symbol, &self.scaling);
                 let aggressor = if trade.aggressor == Side::Buy { BUY } else { SELL };
                 let trade_id = self.trade_id(&trade.symbol, trade.trade_time_us);
                 (
                     kind::TRADE,
-                    self.symbols.get(py, &trade.symbol),
+                    symbol,
                     raw(&trade.price, price_precision)?,
                     raw(&trade.size, size_precision)?,
                     aggressor,
@@ -292,7 +315,7 @@ impl Converter {
         book: &BookUpdate,
         ts_init: u64,
     ) -> Converted<PyResult<Bound<'py, PyAny>>> {
-        let (price_precision, size_precision) = self.scaling.get(&book.symbol);
+        let (symbol, (price_precision, size_precision)) = self.symbols.get(py, &book.symbol, &self.scaling);
         if is_depth_snapshot(book.channel) {
             let side = |levels: &[(Decimal, Decimal)]| {
                 levels
@@ -302,7 +325,7 @@ impl Converter {
             };
             return Ok((
                 kind::BOOK_DEPTH,
-                &*book.symbol,
+                symbol,
                 side(&book.bids)?,
                 side(&book.asks)?,
                 ns(book.timestamp_us, ts_init),
@@ -322,24 +345,16 @@ impl Converter {
                 levels.push((side, action, raw(price, price_precision)?, raw(size, size_precision)?));
             }
         }
-        Ok((
-            kind::BOOK,
-            self.symbols.get(py, &book.symbol),
-            book.snapshot,
-            levels,
-            book.seq.unwrap_or(0),
-            ns(book.timestamp_us, ts_init),
-            ts_init,
-        )
+        Ok((kind::BOOK, symbol, book.snapshot, levels, book.seq.unwrap_or(0), ns(book.timestamp_us, ts_init), ts_init)
             .into_pyobject(py)
             .map(Bound::into_any))
     }
 
     fn quote<'py>(&mut self, py: Python<'py>, top: &TopOfBook, ts_init: u64) -> Converted<PyResult<Bound<'py, PyAny>>> {
-        let (price_precision, size_precision) = self.scaling.get(&top.symbol);
+        let (symbol, (price_precision, size_precision)) = self.symbols.get(py, &top.symbol, &self.scaling);
         Ok((
             kind::QUOTE,
-            self.symbols.get(py, &top.symbol),
+            symbol,
             opt_raw(top.bid_price.as_ref(), price_precision)?,
             opt_raw(top.ask_price.as_ref(), price_precision)?,
             opt_raw(top.bid_size.as_ref(), size_precision)?,
@@ -369,6 +384,11 @@ impl Converter {
             .into_pyobject(py)
             .map(Bound::into_any))
     }
+}
+
+/// The `decode_error` lifecycle tuple of an event that could not become a tuple (its channel is no longer known).
+fn unconvertible<'py>(py: Python<'py>, message: &str, ts: u64) -> PyResult<Bound<'py, PyAny>> {
+    lifecycle(py, "decode_error", &[("channel", "?"), ("message", message), ("excerpt", "")], ts)
 }
 
 /// Whether `channel` sends only whole top-of-book snapshots (no sequence, never increments): those book
