@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::Sim;
 use delta_core::ws::{Endpoint, GapReason, WsClient, WsConfig};
 use delta_sim::{FaultsUpdate, SimConfig};
-use ws_client_common::{market_order, Followed, LIMIT, SYMBOL};
+use ws_client_common::{Followed, SYMBOL};
 
 /// Follows BTCUSD `ob_updates` through `fault`, checks the expected recovery, and ends equal to the sim.
 async fn survive(fault: FaultsUpdate, recovered: impl Fn(&Followed) -> bool) -> Followed {
@@ -30,19 +30,7 @@ async fn survive(fault: FaultsUpdate, recovered: impl Fn(&Followed) -> bool) -> 
     followed.until(&mut events, "the first snapshot", |f| f.seq.is_some()).await;
 
     sim.handle.faults().update(fault);
-    let mut round = 0;
-    tokio::time::timeout(LIMIT, async {
-        while !recovered(&followed) {
-            market_order(&sim, if round % 2 == 0 { "buy" } else { "sell" }, 500).await;
-            round += 1;
-            // Take what the order produced (a skipped update produces nothing), then check again.
-            while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(100), events.recv()).await {
-                followed.take(event);
-            }
-        }
-    })
-    .await
-    .expect("recovery in time");
+    followed.trade_until(&sim, &mut events, recovered).await;
 
     sim.handle.faults().update(FaultsUpdate { drop_every: Some(0), ..FaultsUpdate::default() });
     followed.converge(&sim, &mut events).await;

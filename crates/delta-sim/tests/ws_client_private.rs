@@ -218,18 +218,7 @@ async fn legacy_l2_updates_recover_on_the_private_socket() {
     // The snapshot was data frame 1: the next update is frame 2 and drops the connection; after the
     // reconnect the fresh snapshot is frame 1 of the new connection.
     set_drop_every(&sim, 2);
-    let mut round = 0;
-    tokio::time::timeout(LIMIT, async {
-        while followed.disconnects.is_empty() || followed.resyncs == 0 || followed.invalid {
-            market_order(&sim, if round % 2 == 0 { "buy" } else { "sell" }, 500).await;
-            round += 1;
-            while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(100), events.recv()).await {
-                followed.take(event);
-            }
-        }
-    })
-    .await
-    .expect("recovery in time");
+    followed.trade_until(&sim, &mut events, |f| !(f.disconnects.is_empty() || f.resyncs == 0 || f.invalid)).await;
     set_drop_every(&sim, 0);
     followed.converge(&sim, &mut events).await;
     assert!(followed.gaps.iter().all(|gap| *gap == GapReason::Reconnect), "{:?}", followed.gaps);

@@ -102,6 +102,23 @@ impl Followed {
         .unwrap_or_else(|_| panic!("gave up waiting for {what}"));
     }
 
+    /// Moves the book with alternating market orders, taking what each produced (a skipped update produces
+    /// nothing), until `done` holds.
+    pub async fn trade_until(&mut self, sim: &Sim, events: &mut WsEvents, done: impl Fn(&Self) -> bool) {
+        let mut round = 0;
+        tokio::time::timeout(LIMIT, async {
+            while !done(self) {
+                market_order(sim, if round % 2 == 0 { "buy" } else { "sell" }, 500).await;
+                round += 1;
+                while let Ok(Some(event)) = tokio::time::timeout(Duration::from_millis(100), events.recv()).await {
+                    self.take(event);
+                }
+            }
+        })
+        .await
+        .expect("recovery in time");
+    }
+
     /// Decode errors the client reported.
     pub fn decode_errors(&self) -> usize {
         self.lifecycle.iter().filter(|kind| matches!(kind, WsEventKind::DecodeError { .. })).count()
