@@ -70,6 +70,15 @@ class DeltaRiskError(DeltaError):
 class DeltaDecodeError(DeltaError):
     """A malformed reply or socket frame."""
 
+class DeltaOrderStateUnknownError(DeltaError):
+    """
+    An order placement's outcome is unknown: it timed out and the look-ups by ``client_order_id`` did not find it.
+
+    Resubmitting with the same ``client_order_id`` is safe while the order is not open (Delta refuses duplicates).
+    """
+
+    client_order_id: str
+
 def decode_message(text: str | bytes, endpoint: Endpoint = "public") -> dict[str, Any]:
     """
     Decode one raw socket frame with the Rust parser.
@@ -154,6 +163,54 @@ class HttpClient:
     async def fills(
         self, product_ids: list[int] | None = None, start_us: int | None = None
     ) -> list[dict[str, Any]]: ...
+
+    # Trading. Requests are dicts with Delta's REST field names (REFERENCE 7.3-7.7); unknown keys, floats
+    # (decimals are exact: str or int), values of the wrong shape and requests Delta's rules refuse raise
+    # ValueError naming the field, before anything is sent. Results are Delta's dicts (decimals as str, sizes
+    # and ids as int). Venue refusals raise DeltaApiError with Delta's ``code``.
+    async def place_order(self, request: dict[str, Any]) -> dict[str, Any]:
+        """
+        ``POST /v2/orders``; the order. Never retried.
+
+        After a timeout or a transport error the order is looked up by ``client_order_id`` and returned when
+        found; else :class:`DeltaOrderStateUnknownError` (without ``client_order_id``: the timeout's DeltaError).
+        """
+    async def edit_order(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /v2/orders`` (``{"id", "product_id", "size" (new total), "limit_price", ...}``); the order."""
+    async def cancel_order(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``DELETE /v2/orders`` (``{"id" | "client_order_id", "product_id"}``); the cancelled order."""
+    async def cancel_all_orders(self, request: dict[str, Any]) -> None:
+        """``DELETE /v2/orders/all``; set the three ``cancel_*_orders`` flags (Delta defaults: false)."""
+    async def batch_create_orders(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """``POST /v2/orders/batch`` (``{"product_id", "orders": [...]}``, 1-50 limit orders): the processed orders."""
+    async def batch_edit_orders(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """``PUT /v2/orders/batch``: the processed orders (an item without a returned order was not edited)."""
+    async def batch_cancel_orders(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """``DELETE /v2/orders/batch`` (items ``{"id"}`` or ``{"client_order_id"}``): the processed orders."""
+    async def order(self, order_id: int) -> dict[str, Any]: ...
+    async def order_by_client_order_id(self, client_order_id: str) -> dict[str, Any]: ...
+    async def order_history(
+        self, product_ids: list[int] | None = None, start_us: int | None = None, end_us: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Closed and cancelled orders, every page (``GET /v2/orders/history``)."""
+    async def position(self, product_id: int) -> dict[str, Any]:
+        """``GET /v2/positions?product_id=``: ``{"size" (signed), "entry_price" (None when flat), "timestamp"}``."""
+    async def set_order_leverage(self, product_id: int, leverage: str | int) -> dict[str, Any]: ...
+    async def order_leverage(self, product_id: int) -> dict[str, Any]: ...
+    async def update_mmp(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``PUT /v2/users/update_mmp``: the trading preferences (with ``mmp_config``)."""
+    async def reset_mmp(self, request: dict[str, Any]) -> None:
+        """``PUT /v2/users/reset_mmp`` (``{"asset", "mmp"}``)."""
+    async def create_heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v2/heartbeat/create``: ``{"heartbeat_id"}``."""
+    async def ack_heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v2/heartbeat`` (``{"heartbeat_id", "ttl"}``, ms): ``{"heartbeat_timestamp", "process_enabled"}``."""
+    async def cancel_after(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v2/orders/cancel_after`` (ms): ``{"cancel_after_enabled", "cancel_after_timestamp"}`` (str)."""
+    async def create_bracket(self, request: dict[str, Any]) -> None:
+        """``POST /v2/orders/bracket``: stop-loss / take-profit legs on a position."""
+    async def edit_bracket(self, request: dict[str, Any]) -> None:
+        """``PUT /v2/orders/bracket``: new bracket prices of an entry order."""
 
 class WsClient:
     """One Delta socket (public or private) delivering batches of tuples to a callback on an asyncio loop."""

@@ -16,6 +16,12 @@ create_exception!(_native, DeltaRateLimitError, DeltaApiError, "HTTP 429: the ra
 create_exception!(_native, DeltaAuthError, DeltaApiError, "Authentication or permission failure (401/403).");
 create_exception!(_native, DeltaRiskError, DeltaError, "A local risk rule refused an order.");
 create_exception!(_native, DeltaDecodeError, DeltaError, "A malformed reply or socket frame.");
+create_exception!(
+    _native,
+    DeltaOrderStateUnknownError,
+    DeltaError,
+    "An order placement's outcome is unknown: the look-ups by `client_order_id` did not find it."
+);
 
 /// Registers the exception classes on the module.
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -26,6 +32,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("DeltaAuthError", py.get_type::<DeltaAuthError>())?;
     module.add("DeltaRiskError", py.get_type::<DeltaRiskError>())?;
     module.add("DeltaDecodeError", py.get_type::<DeltaDecodeError>())?;
+    module.add("DeltaOrderStateUnknownError", py.get_type::<DeltaOrderStateUnknownError>())?;
     Ok(())
 }
 
@@ -44,6 +51,11 @@ pub fn to_py(error: CoreError) -> PyErr {
     match &error {
         CoreError::Config(_) => PyValueError::new_err(message),
         CoreError::Decode { .. } => DeltaDecodeError::new_err(message),
+        CoreError::OrderStateUnknown { client_order_id, .. } => {
+            let err = DeltaOrderStateUnknownError::new_err(message);
+            Python::attach(|py| set_attr(py, &err, "client_order_id", client_order_id.as_str()));
+            err
+        }
         CoreError::RateLimited { endpoint, reset_after } => {
             let err = DeltaRateLimitError::new_err(message);
             let fields = ApiFields { code: "rate_limited", context: None, status: Some(429), endpoint: Some(endpoint) };

@@ -8,9 +8,13 @@ use std::time::Duration;
 
 use delta_core::http::{
     CandleResolution, CandlesQuery, DeltaHttpClient, FillsQuery, HttpClientConfig, MarginedPositionsQuery,
-    OpenOrdersQuery, OrderFilter, ProductsQuery, TickersQuery,
+    OpenOrdersQuery, OrderFilter, OrderHistoryQuery, ProductsQuery, TickersQuery,
 };
-use delta_core::model::{ContractType, ProductState};
+use delta_core::model::{
+    BatchCancelRequest, BatchCreateRequest, BatchEditRequest, BracketEditRequest, BracketOrderRequest,
+    CancelAfterRequest, CancelAllRequest, CancelOrderRequest, ContractType, CreateOrderRequest, EditOrderRequest,
+    HeartbeatAckRequest, HeartbeatCreateRequest, MmpResetRequest, MmpUpdateRequest, ProductState, SetLeverageRequest,
+};
 use delta_core::{Credentials, DeltaResult};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -19,6 +23,7 @@ use serde::Serialize;
 
 use crate::convert::model_to_py;
 use crate::errors::{guard, guard_async, to_py};
+use crate::request::{decimal_arg, from_dict};
 
 /// Every candle resolution of the REST history endpoint.
 const CANDLE_RESOLUTIONS: [CandleResolution; 11] = [
@@ -274,6 +279,189 @@ impl HttpClient {
                 ..FillsQuery::default()
             };
             self.spawn(py, move |client| async move { client.fills_all(&query).await })
+        })
+    }
+
+    /// Places an order (`POST /v2/orders`); the order as Delta returns it. After a timeout the order is
+    /// looked up by `client_order_id` and returned when found, else `DeltaOrderStateUnknownError`.
+    fn place_order<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: CreateOrderRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.place_order(&request).await })
+        })
+    }
+
+    /// Edits an open order (`PUT /v2/orders`; `size` is the new total); the edited order.
+    fn edit_order<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: EditOrderRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.edit_order(&request).await })
+        })
+    }
+
+    /// Cancels one order by `id` or `client_order_id` (`DELETE /v2/orders`); the cancelled order.
+    fn cancel_order<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: CancelOrderRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.cancel_order(&request).await })
+        })
+    }
+
+    /// Cancels every matching order (`DELETE /v2/orders/all`); `None`. Delta defaults the three
+    /// `cancel_*_orders` flags to false, so set the ones wanted.
+    fn cancel_all_orders<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: CancelAllRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.cancel_all_orders(&request).await })
+        })
+    }
+
+    /// Places up to 50 limit orders on one product (`POST /v2/orders/batch`); the orders Delta processed
+    /// (Delta reports no per-item errors: an item without a returned order was not placed).
+    fn batch_create_orders<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: BatchCreateRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { Ok(client.batch_create_orders(&request).await?.orders) })
+        })
+    }
+
+    /// Edits up to 50 orders of one product (`PUT /v2/orders/batch`); the orders Delta processed.
+    fn batch_edit_orders<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: BatchEditRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { Ok(client.batch_edit_orders(&request).await?.orders) })
+        })
+    }
+
+    /// Cancels up to 50 orders of one product (`DELETE /v2/orders/batch`); the orders Delta processed.
+    fn batch_cancel_orders<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: BatchCancelRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { Ok(client.batch_cancel_orders(&request).await?.orders) })
+        })
+    }
+
+    /// One order by id (`GET /v2/orders/{id}`).
+    fn order<'py>(&self, py: Python<'py>, order_id: u64) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.spawn(py, move |client| async move { client.order(order_id).await }))
+    }
+
+    /// One order by client order id (`GET /v2/orders/client_order_id/{id}`).
+    fn order_by_client_order_id<'py>(&self, py: Python<'py>, client_order_id: String) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            delta_core::model::order_request::validate_client_order_id(&client_order_id)
+                .map_err(|e| PyValueError::new_err(format!("client_order_id: {e}")))?;
+            self.spawn(py, move |client| async move { client.order_by_client_order_id(&client_order_id).await })
+        })
+    }
+
+    /// Closed and cancelled orders (walking the pages), optionally of some products (at most 10) and created
+    /// between `start_us` and `end_us` (µs).
+    #[pyo3(signature = (product_ids = None, start_us = None, end_us = None))]
+    fn order_history<'py>(
+        &self,
+        py: Python<'py>,
+        product_ids: Option<Vec<u64>>,
+        start_us: Option<i64>,
+        end_us: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let query = OrderHistoryQuery {
+                filter: OrderFilter {
+                    product_ids: product_ids.unwrap_or_default(),
+                    start_time: start_us,
+                    end_time: end_us,
+                    ..OrderFilter::default()
+                },
+                ..OrderHistoryQuery::default()
+            };
+            self.spawn(py, move |client| async move { client.order_history_all(&query).await })
+        })
+    }
+
+    /// The real-time position of one product (`GET /v2/positions?product_id=`): `size` signed,
+    /// `entry_price` None when flat.
+    fn position<'py>(&self, py: Python<'py>, product_id: u64) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.spawn(py, move |client| async move { client.position(product_id).await }))
+    }
+
+    /// Sets the order leverage of a product (`POST /v2/products/{id}/orders/leverage`; `leverage` as str or
+    /// int); the leverage dict.
+    fn set_order_leverage<'py>(
+        &self,
+        py: Python<'py>,
+        product_id: u64,
+        leverage: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request = SetLeverageRequest { leverage: decimal_arg("leverage", leverage)? };
+            if request.leverage.is_negative() || request.leverage.is_zero() {
+                return Err(PyValueError::new_err(format!("leverage must be positive, got {}", request.leverage)));
+            }
+            self.spawn(py, move |client| async move { client.set_order_leverage(product_id, &request).await })
+        })
+    }
+
+    /// The order leverage of a product (`GET /v2/products/{id}/orders/leverage`).
+    fn order_leverage<'py>(&self, py: Python<'py>, product_id: u64) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| self.spawn(py, move |client| async move { client.order_leverage(product_id).await }))
+    }
+
+    /// Configures market-maker protection (`PUT /v2/users/update_mmp`); the trading preferences dict.
+    fn update_mmp<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: MmpUpdateRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.update_mmp(&request).await })
+        })
+    }
+
+    /// Unfreezes MMP orders after a trigger (`PUT /v2/users/reset_mmp`); `None`.
+    fn reset_mmp<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: MmpResetRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.reset_mmp(&request).await })
+        })
+    }
+
+    /// Creates a dead-man heartbeat (`POST /v2/heartbeat/create`); `{"heartbeat_id": ...}`.
+    fn create_heartbeat<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: HeartbeatCreateRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.create_heartbeat(&request).await })
+        })
+    }
+
+    /// Keeps a heartbeat alive for `ttl` ms (`POST /v2/heartbeat`); `{"heartbeat_timestamp", "process_enabled"}`
+    /// as Delta writes them (strings).
+    fn ack_heartbeat<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: HeartbeatAckRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.ack_heartbeat(&request).await })
+        })
+    }
+
+    /// Global's legacy dead-man switch (`POST /v2/orders/cancel_after`, ms; 0 disables);
+    /// `{"cancel_after_enabled", "cancel_after_timestamp"}` as Delta writes them (strings).
+    fn cancel_after<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: CancelAfterRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.cancel_after(&request).await })
+        })
+    }
+
+    /// Attaches a take-profit / stop-loss bracket to a position (`POST /v2/orders/bracket`); `None`.
+    fn create_bracket<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: BracketOrderRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.create_bracket(&request).await })
+        })
+    }
+
+    /// Changes the bracket prices of an entry order (`PUT /v2/orders/bracket`); `None`.
+    fn edit_bracket<'py>(&self, py: Python<'py>, request: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let request: BracketEditRequest = from_dict(request)?;
+            self.spawn(py, move |client| async move { client.edit_bracket(&request).await })
         })
     }
 }

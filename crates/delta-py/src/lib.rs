@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod frame_decoder;
 mod http;
+mod request;
 mod scale;
 mod ws;
 

@@ -1,6 +1,8 @@
 //! Account-level endpoints: market-maker protection (REFERENCE 7.6) and the dead-man switches (7.7).
 
-use crate::error::{DeltaError, DeltaResult};
+use serde_json::value::RawValue;
+
+use crate::error::DeltaResult;
 use crate::http::client::{Call, DeltaHttpClient};
 use crate::http::query::QueryString;
 use crate::model::{
@@ -10,36 +12,29 @@ use crate::model::{
 
 impl DeltaHttpClient {
     /// Configures market-maker protection for one underlying and MMP group: `PUT /v2/users/update_mmp`.
-    /// Delta answers with the trading preferences, which are not modelled; only success is reported.
-    pub async fn update_mmp(&self, request: &MmpUpdateRequest) -> DeltaResult<()> {
-        if request.asset.is_empty() {
-            return Err(DeltaError::InvalidRequest("update_mmp needs an asset".into()));
-        }
-        self.acknowledge(Call::put("/v2/users/update_mmp", request)?.private()).await
+    /// Delta answers with the trading preferences (with `mmp_config`), which are not modelled: they are
+    /// returned as the exact JSON text of `result`.
+    pub async fn update_mmp(&self, request: &MmpUpdateRequest) -> DeltaResult<Box<RawValue>> {
+        request.validate()?;
+        self.result(Call::put("/v2/users/update_mmp", request)?.private()).await
     }
 
     /// Unfreezes MMP orders after a trigger: `PUT /v2/users/reset_mmp`.
     pub async fn reset_mmp(&self, request: &MmpResetRequest) -> DeltaResult<()> {
-        if request.asset.is_empty() {
-            return Err(DeltaError::InvalidRequest("reset_mmp needs an asset".into()));
-        }
+        request.validate()?;
         self.acknowledge(Call::put("/v2/users/reset_mmp", request)?.private()).await
     }
 
     /// Creates (or replaces) a dead-man heartbeat (India): `POST /v2/heartbeat/create`.
     pub async fn create_heartbeat(&self, request: &HeartbeatCreateRequest) -> DeltaResult<HeartbeatCreateResponse> {
-        if request.heartbeat_id.is_empty() || request.config.is_empty() {
-            return Err(DeltaError::InvalidRequest("a heartbeat needs an id and at least one action".into()));
-        }
+        request.validate()?;
         self.result(Call::post("/v2/heartbeat/create", request)?.private()).await
     }
 
     /// Keeps a heartbeat alive for `ttl` ms (0 disables it): `POST /v2/heartbeat`. Send it well within the
     /// ttl (Delta suggests every ~30 s); like every mutation it is not retried.
     pub async fn ack_heartbeat(&self, request: &HeartbeatAckRequest) -> DeltaResult<HeartbeatAckResponse> {
-        if request.heartbeat_id.is_empty() {
-            return Err(DeltaError::InvalidRequest("the heartbeat id is empty".into()));
-        }
+        request.validate()?;
         self.result(Call::post("/v2/heartbeat", request)?.private()).await
     }
 
@@ -62,6 +57,7 @@ impl DeltaHttpClient {
 mod tests {
     use super::*;
     use crate::config::Credentials;
+    use crate::error::DeltaError;
     use crate::http::HttpClientConfig;
     use crate::model::{HeartbeatImpact, MmpGroup};
 

@@ -9,7 +9,7 @@ use crate::error::{DeltaError, DeltaResult};
 use crate::http::client::{Call, DeltaHttpClient, Failure};
 use crate::http::paginate::{Page, PageRequest};
 use crate::http::query::{check_list_len, encode_segment, QueryString};
-use crate::model::order_request::{validate_client_order_id, validate_product_ref};
+use crate::model::order_request::validate_client_order_id;
 use crate::model::{
     BatchCancelItem, BatchCancelRequest, BatchCreateItem, BatchCreateRequest, BatchEditItem, BatchEditRequest,
     BracketEditRequest, BracketOrderRequest, CancelAllRequest, CancelOrderRequest, ContractType, CreateOrderRequest,
@@ -297,7 +297,7 @@ impl DeltaHttpClient {
 
     /// Changes the bracket parameters of an entry order: `PUT /v2/orders/bracket`.
     pub async fn edit_bracket(&self, request: &BracketEditRequest) -> DeltaResult<()> {
-        validate_product_ref(request.product_id, request.product_symbol.as_deref())?;
+        request.validate()?;
         self.acknowledge(Call::put("/v2/orders/bracket", request)?.private()).await
     }
 

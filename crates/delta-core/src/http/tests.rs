@@ -402,3 +402,16 @@ async fn the_client_and_its_futures_can_cross_threads() {
     assert_eq!(order.client_order_id.as_deref(), Some("strat1-000042"));
     assert_eq!(client.rate_limit_status().units_used, 5, "one placement weighs 5");
 }
+
+#[tokio::test]
+async fn update_mmp_returns_the_trading_preferences_as_exact_json() {
+    let preferences = r#"{"user_id":1,"mmp_config":{"BTC":{"trade_limit":"1000.50","window_interval":10}}}"#;
+    let server = Server::start(vec![ok(format!(r#"{{"success":true,"result":{preferences}}}"#))]).await;
+    let request: crate::model::MmpUpdateRequest =
+        serde_json::from_str(&fixture("rest_mmp_update_request.json")).unwrap();
+    let answer = server.client(|_| {}).update_mmp(&request).await.unwrap();
+    assert_eq!(answer.get(), preferences);
+    let seen = &server.seen()[0];
+    assert_eq!((seen.method.as_str(), seen.target.as_str()), ("PUT", "/v2/users/update_mmp"));
+    assert!(seen.signature_valid(), "{seen:?}");
+}

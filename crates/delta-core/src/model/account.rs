@@ -7,6 +7,7 @@ use super::order::MmpGroup;
 use super::product::ContractType;
 use super::wire_enum::wire_enum;
 use crate::decimal::{Decimal, NumDecimal};
+use crate::error::{DeltaError, DeltaResult};
 use crate::wire;
 
 /// Body of `PUT /v2/users/update_mmp`. Whether the limits are in underlying units or USD is
@@ -34,6 +35,13 @@ pub struct MmpUpdateRequest {
     pub mmp: MmpGroup,
 }
 
+impl MmpUpdateRequest {
+    /// Checks that an asset is named.
+    pub fn validate(&self) -> DeltaResult<()> {
+        validate_asset("update_mmp", &self.asset)
+    }
+}
+
 /// Body of `PUT /v2/users/reset_mmp`; answered with `Envelope<EmptyResult>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MmpResetRequest {
@@ -41,6 +49,20 @@ pub struct MmpResetRequest {
     pub asset: String,
     /// Protection group.
     pub mmp: MmpGroup,
+}
+
+impl MmpResetRequest {
+    /// Checks that an asset is named.
+    pub fn validate(&self) -> DeltaResult<()> {
+        validate_asset("reset_mmp", &self.asset)
+    }
+}
+
+fn validate_asset(endpoint: &str, asset: &str) -> DeltaResult<()> {
+    if asset.is_empty() {
+        return Err(DeltaError::InvalidRequest(format!("{endpoint} needs an asset")));
+    }
+    Ok(())
 }
 
 wire_enum! {
@@ -83,6 +105,16 @@ pub struct HeartbeatCreateRequest {
     pub config: Vec<HeartbeatConfig>,
 }
 
+impl HeartbeatCreateRequest {
+    /// Checks that the heartbeat has an id and at least one action.
+    pub fn validate(&self) -> DeltaResult<()> {
+        if self.heartbeat_id.is_empty() || self.config.is_empty() {
+            return Err(DeltaError::InvalidRequest("a heartbeat needs a heartbeat_id and at least one config".into()));
+        }
+        Ok(())
+    }
+}
+
 /// One action of a heartbeat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeartbeatConfig {
@@ -111,6 +143,16 @@ pub struct HeartbeatAckRequest {
     /// Time to live, milliseconds.
     #[serde(deserialize_with = "wire::int")]
     pub ttl: u64,
+}
+
+impl HeartbeatAckRequest {
+    /// Checks that the heartbeat id is not empty.
+    pub fn validate(&self) -> DeltaResult<()> {
+        if self.heartbeat_id.is_empty() {
+            return Err(DeltaError::InvalidRequest("the heartbeat_id is empty".into()));
+        }
+        Ok(())
+    }
 }
 
 /// `result` of `POST /v2/heartbeat`.

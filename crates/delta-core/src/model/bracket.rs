@@ -102,3 +102,16 @@ pub struct BracketEditRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bracket_stop_trigger_method: Option<StopTriggerMethod>,
 }
+
+impl BracketEditRequest {
+    /// Checks the product reference and that the stop-loss price and trailing amount are not both set.
+    pub fn validate(&self) -> DeltaResult<()> {
+        validate_product_ref(self.product_id, self.product_symbol.as_deref())?;
+        if self.bracket_stop_loss_price.is_some() && self.bracket_trail_amount.is_some() {
+            return Err(DeltaError::InvalidRequest(
+                "bracket_stop_loss_price and bracket_trail_amount are mutually exclusive".into(),
+            ));
+        }
+        Ok(())
+    }
+}

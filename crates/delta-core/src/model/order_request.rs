@@ -418,7 +418,7 @@ pub(crate) fn validate_order_ref(id: Option<u64>, client_order_id: Option<&str>)
 }
 
 /// A client order id has 1 to [`MAX_CLIENT_ORDER_ID_LEN`] characters.
-pub(crate) fn validate_client_order_id(client_order_id: &str) -> DeltaResult<()> {
+pub fn validate_client_order_id(client_order_id: &str) -> DeltaResult<()> {
     let length = client_order_id.chars().count();
     if length == 0 || length > MAX_CLIENT_ORDER_ID_LEN {
         return Err(invalid(format!(
