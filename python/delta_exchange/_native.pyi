@@ -42,7 +42,27 @@ Endpoint = Literal["public", "private"]
 # (KIND_BAR, symbol, resolution, open_raw, high_raw, low_raw, close_raw, volume_raw, start_ns, close_ns, ts_init)
 # (KIND_STATUS, status, event|None, ts_event, ts_init)
 # (KIND_LIFECYCLE, name, detail, ts)
-# (KIND_PRIVATE, channel, detail, ts_init)
+#     name: "connected", "disconnected", "reconnecting", "authenticated", "auth_failed", "resubscribed",
+#     "subscription_error", "gap", "resynced", "decode_error"; detail always has "connection".
+#     A private `orders` seq_no gap (per symbol; the previous seq_no + 1 is expected, a snapshot resets it; the
+#     events go on, reconcile the symbol's orders): ("gap", {"channel": "orders", "symbol", "reason": "sequence",
+#     "expected", "received", "connection"}); counted in stats()["gaps"]. Book gaps: {"channel", "symbol", "reason"}.
+# (KIND_PRIVATE, channel, detail, ts_init)            channel = the wire channel name; detail keys always present
+#     (None when absent on the wire), decimals as exact str, sizes int, times µs int:
+#   "orders": {"action": "create"|"update"|"delete"|"snapshot", "reason", "symbol", "product_id", "order_id",
+#       "client_order_id", "side", "order_type" (snapshot entries only; None on events), "state", "size",
+#       "unfilled_size", "limit_price", "stop_price", "stop_order_type", "trail_amount", "average_fill_price",
+#       "cancellation_reason", "bracket_order", "seq_no", "timestamp_us"}
+#     a snapshot arrives as one "snapshot" tuple per order (fields of the REST order, "order_id" = its id, the
+#     snapshot's seq_no and time), then {"action": "snapshot_end", "symbol", "seq_no", "count"} (also when empty)
+#   "v2/user_trades" / "user_trades": {"symbol", "fill_id", "order_id" (str), "client_order_id", "side", "size",
+#       "price", "role": "maker"|"taker", "fill_type", "position_size" (signed, v2 only), "commission" (legacy
+#       channel only, when sent), "timestamp_us", "sequence"}
+#   "positions": {"action": "create"|"update"|"delete"|"snapshot", "symbol", "product_id", "size" (signed),
+#       "entry_price", "margin", "liquidation_price"}; a snapshot arrives as one "snapshot" tuple per position
+#   "margins": the wallet dict (REST /v2/wallet/balances field names) + "robo_trading_equity", "timestamp_us"
+#   "mmp_trigger": {"asset", "frozen_till_us"} (-1 = frozen until reset_mmp)
+#   other private channels: the frame's own keys
 BatchItem = tuple[Any, ...]
 
 class DeltaError(Exception):

@@ -271,7 +271,21 @@ impl Converter {
                 .into_pyobject(py)
                 .map(Bound::into_any),
             MarketEvent::Order(order) => private(py, "orders", order_dict(py, &order), ts_init),
-            MarketEvent::Fill(fill) => private(py, "user_trades", fill_dict(py, &fill), ts_init),
+            MarketEvent::SnapshotEnd { channel, symbol, seq_no, count } => {
+                if channel != Channel::Orders.name() {
+                    // Only the `orders` snapshot has an end marker in the Python contract.
+                    return Ok(Ok(None));
+                }
+                let detail = PyDict::new(py);
+                let filled = detail
+                    .set_item("action", "snapshot_end")
+                    .and_then(|()| detail.set_item("symbol", symbol.as_deref()))
+                    .and_then(|()| detail.set_item("seq_no", seq_no))
+                    .and_then(|()| detail.set_item("count", count))
+                    .map(|()| detail);
+                private(py, channel, filled, ts_init)
+            }
+            MarketEvent::Fill(fill) => private(py, fill.channel, fill_dict(py, &fill), ts_init),
             MarketEvent::Position(position) => private(py, "positions", position_dict(py, &position), ts_init),
             MarketEvent::Margin(margin) => {
                 let detail = to_json(&margin.balance).and_then(|text| json_to_py(py, &text)).and_then(|balance| {
@@ -411,22 +425,34 @@ fn action_text(action: EventAction) -> &'static str {
         EventAction::Create => "create",
         EventAction::Update => "update",
         EventAction::Delete => "delete",
+        EventAction::Snapshot => "snapshot",
     }
+}
+
+fn text(value: Option<&Decimal>) -> Option<String> {
+    value.map(Decimal::to_string)
 }
 
 fn order_dict<'py>(py: Python<'py>, order: &OrderEvent) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("action", action_text(order.action))?;
+    d.set_item("reason", order.reason.as_deref())?;
     d.set_item("symbol", &*order.symbol)?;
+    d.set_item("product_id", order.product_id)?;
     d.set_item("order_id", order.order_id)?;
     d.set_item("client_order_id", order.client_order_id.as_deref())?;
     d.set_item("side", order.side.as_str())?;
+    d.set_item("order_type", order.order_type.as_ref().map(|t| t.as_str()))?;
     d.set_item("state", order.state.as_str())?;
     d.set_item("size", order.size)?;
     d.set_item("unfilled_size", order.unfilled_size)?;
-    d.set_item("limit_price", order.limit_price.map(|p| p.to_string()))?;
-    d.set_item("average_fill_price", order.average_fill_price.map(|p| p.to_string()))?;
-    d.set_item("reason", order.reason.as_deref())?;
+    d.set_item("limit_price", text(order.limit_price.as_ref()))?;
+    d.set_item("stop_price", text(order.stop_price.as_ref()))?;
+    d.set_item("stop_order_type", order.stop_order_type.as_ref().map(|t| t.as_str()))?;
+    d.set_item("trail_amount", text(order.trail_amount.as_ref()))?;
+    d.set_item("average_fill_price", text(order.average_fill_price.as_ref()))?;
+    d.set_item("cancellation_reason", order.cancellation_reason.as_deref())?;
+    d.set_item("bracket_order", order.bracket_order)?;
     d.set_item("seq_no", order.seq_no)?;
     d.set_item("timestamp_us", order.timestamp_us)?;
     Ok(d)
@@ -442,6 +468,9 @@ fn fill_dict<'py>(py: Python<'py>, fill: &FillEvent) -> PyResult<Bound<'py, PyDi
     d.set_item("size", fill.size)?;
     d.set_item("price", fill.price.to_string())?;
     d.set_item("role", if fill.role == LiquidityRole::Maker { "maker" } else { "taker" })?;
+    d.set_item("fill_type", fill.fill_type.as_ref().map(|t| t.as_str()))?;
+    d.set_item("position_size", fill.position_size)?;
+    d.set_item("commission", text(fill.commission.as_ref()))?;
     d.set_item("timestamp_us", fill.timestamp_us)?;
     d.set_item("sequence", fill.sequence)?;
     Ok(d)
@@ -451,10 +480,11 @@ fn position_dict<'py>(py: Python<'py>, position: &PositionEvent) -> PyResult<Bou
     let d = PyDict::new(py);
     d.set_item("action", action_text(position.action))?;
     d.set_item("symbol", &*position.symbol)?;
+    d.set_item("product_id", position.product_id)?;
     d.set_item("size", position.size)?;
-    d.set_item("entry_price", position.entry_price.map(|p| p.to_string()))?;
-    d.set_item("margin", position.margin.map(|p| p.to_string()))?;
-    d.set_item("liquidation_price", position.liquidation_price.map(|p| p.to_string()))?;
+    d.set_item("entry_price", text(position.entry_price.as_ref()))?;
+    d.set_item("margin", text(position.margin.as_ref()))?;
+    d.set_item("liquidation_price", text(position.liquidation_price.as_ref()))?;
     Ok(d)
 }
 
@@ -472,6 +502,7 @@ fn gap_reason(reason: &GapReason) -> String {
         GapReason::Reconnect => "reconnect".to_owned(),
         GapReason::ExchangeError(message) => format!("exchange error: {message}"),
         GapReason::Book(message) => format!("book check failed: {message}"),
+        GapReason::Sequence { .. } => "sequence".to_owned(),
     }
 }
 
@@ -508,6 +539,10 @@ fn lifecycle_event<'py>(py: Python<'py>, connection: usize, kind: WsEventKind, t
             d.set_item("channel", &*channel)?;
             d.set_item("symbol", &*symbol)?;
             d.set_item("reason", gap_reason(&reason))?;
+            if let GapReason::Sequence { expected, received } = reason {
+                d.set_item("expected", expected)?;
+                d.set_item("received", received)?;
+            }
             "gap"
         }
         WsEventKind::Resynced { channel, symbol } => {

@@ -63,8 +63,10 @@ fn snapshots_on_one_connection(read: &[WsEventKind]) -> bool {
     let mut orders_snapshot = false;
     for kind in read {
         match kind {
-            WsEventKind::Market(MarketEvent::Other { channel: "orders", .. }) => orders_snapshot = true,
-            WsEventKind::Market(MarketEvent::Other { channel: "positions", .. }) if orders_snapshot => return true,
+            WsEventKind::Market(MarketEvent::SnapshotEnd { channel: "orders", .. }) => orders_snapshot = true,
+            WsEventKind::Market(MarketEvent::SnapshotEnd { channel: "positions", .. }) if orders_snapshot => {
+                return true
+            }
             WsEventKind::Disconnected { .. } => orders_snapshot = false,
             _ => {}
         }

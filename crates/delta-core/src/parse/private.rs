@@ -15,6 +15,8 @@ pub enum EventAction {
     Update,
     /// Gone (cancelled, filled, closed).
     Delete,
+    /// An entry of a snapshot (`action: "snapshot"`): the state at subscription time.
+    Snapshot,
 }
 
 impl EventAction {
@@ -24,6 +26,7 @@ impl EventAction {
             "create" => EventAction::Create,
             "update" => EventAction::Update,
             "delete" => EventAction::Delete,
+            "snapshot" => EventAction::Snapshot,
             _ => return None,
         })
     }
@@ -76,6 +79,8 @@ pub struct OrderUpdate<'a> {
     pub stop_order_type: Option<StopOrderType>,
     /// Stop price, for trigger orders.
     pub stop_price: Option<Decimal>,
+    /// Trailing amount of a trailing stop (not in the documented event keys; read when sent).
+    pub trail_amount: Option<Decimal>,
     /// True for a bracket order.
     pub bracket_order: Option<bool>,
     /// Per-symbol sequence number: previous + 1, else a message was missed.
@@ -145,6 +150,9 @@ pub struct UserTrade<'a> {
     pub timestamp_us: i64,
     /// Per-symbol sequence number.
     pub seq_no: Option<u64>,
+    /// Commission of the fill. Delta documents that this channel carries the commission but not under
+    /// which key (REFERENCE 14.9); `commission`, the REST fill's name, is read when present.
+    pub commission: Option<Decimal>,
 }
 
 /// One own fill of `v2/user_trades` (compact keys, no commission).
@@ -273,6 +281,7 @@ pub(crate) fn order_update<'a>(fields: &Fields<'a>) -> FieldResult<OrderUpdate<'
         cancellation_reason: fields.opt_str("cancellation_reason")?,
         stop_order_type: fields.opt_enumerated("stop_order_type", StopOrderType::parse)?,
         stop_price: fields.opt_decimal("stop_price")?,
+        trail_amount: fields.opt_decimal("trail_amount")?,
         bracket_order: fields.opt_bool("bracket_order")?,
         seq_no: fields.int("seq_no")?,
         timestamp_us: fields.micros("timestamp")?,
@@ -318,6 +327,7 @@ pub(crate) fn user_trade<'a>(fields: &Fields<'a>) -> FieldResult<UserTrade<'a>> 
         client_order_id: fields.opt_str("client_order_id")?,
         timestamp_us: fields.micros("timestamp")?,
         seq_no: fields.opt_int("seq_no")?,
+        commission: fields.opt_decimal("commission")?,
     })
 }
 

@@ -8,13 +8,17 @@ use std::sync::Arc;
 
 use crate::book::{ApplyOutcome, BookError, BookSet};
 use crate::decimal::Decimal;
-use crate::parse::{self, BookAction, BookMessage, Channel, Endpoint, RawLevel, WsMessage};
+use crate::model::{MarginedPosition, Order};
+use crate::parse::{
+    self, BookAction, BookMessage, Channel, Endpoint, EventAction, OrdersSnapshot, RawLevel, WsMessage,
+};
 
 use super::event::{GapReason, WsEventKind};
 use super::market::{
     BookUpdate, CandleEvent, FillEvent, FundingEvent, MarketEvent, MmpEvent, OrderEvent, PositionEvent, PriceEvent,
     SystemStatusEvent, TopOfBook, TradeEvent,
 };
+use super::sequence::OrderSequences;
 
 /// What a frame means to the connection machinery, beside the events it produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +48,8 @@ pub enum Signal {
     },
 }
 
-/// Per-connection decoding state: the books, the books waiting for a fresh snapshot, interned symbols.
+/// Per-connection decoding state: the books, the books waiting for a fresh snapshot, the private `orders`
+/// sequence numbers, interned symbols.
 ///
 /// Public so that a frame source other than the socket (a recording, a benchmark) runs the same frame →
 /// event path as [`super::WsClient`].
@@ -52,13 +57,20 @@ pub struct Dispatcher {
     endpoint: Endpoint,
     books: HashMap<Channel, BookSet>,
     stale: HashSet<(Channel, Arc<str>)>,
+    order_sequences: OrderSequences,
     symbols: HashSet<Arc<str>>,
 }
 
 impl Dispatcher {
     /// A dispatcher for frames of `endpoint`.
     pub fn new(endpoint: Endpoint) -> Self {
-        Self { endpoint, books: HashMap::new(), stale: HashSet::new(), symbols: HashSet::new() }
+        Self {
+            endpoint,
+            books: HashMap::new(),
+            stale: HashSet::new(),
+            order_sequences: OrderSequences::default(),
+            symbols: HashSet::new(),
+        }
     }
 
     /// The shared copy of a symbol or channel name (allocated once per name and connection).
@@ -71,12 +83,14 @@ impl Dispatcher {
         symbol
     }
 
-    /// The connection was lost: every book is discarded and waits for its fresh snapshot. Returns the
-    /// `(channel, symbol)` of the books that held state, for `Gap` events.
+    /// The connection was lost: every book is discarded and waits for its fresh snapshot, and the private
+    /// `orders` sequences start over from the fresh snapshots. Returns the `(channel, symbol)` of the books
+    /// that held state, for `Gap` events.
     pub fn connection_lost(&mut self, subscribed_books: &[(Arc<str>, Arc<str>)]) -> Vec<(Arc<str>, Arc<str>)> {
         for books in self.books.values_mut() {
             books.reset_all();
         }
+        self.order_sequences.clear();
         let mut gaps = Vec::new();
         for (channel_name, symbol) in subscribed_books {
             let Some(channel) = Channel::resolve(self.endpoint, channel_name) else { continue };
@@ -226,22 +240,48 @@ impl Dispatcher {
                 maintenance_finish_us: status.maintenance_finish_us,
                 timestamp_us: status.timestamp_us,
             }),
-            WsMessage::OrderUpdate(order) => MarketEvent::Order(OrderEvent {
-                action: order.action,
-                symbol: self.symbol(order.symbol),
-                order_id: order.order_id,
-                client_order_id: order.client_order_id.map(Box::from),
-                side: order.side,
-                state: order.state,
-                size: order.size,
-                unfilled_size: order.unfilled_size,
-                limit_price: order.limit_price,
-                average_fill_price: order.average_fill_price,
-                reason: order.reason.map(Box::from),
-                seq_no: order.seq_no,
-                timestamp_us: order.timestamp_us,
-            }),
-            WsMessage::UserTrade(fill) => MarketEvent::Fill(FillEvent {
+            WsMessage::OrdersSnapshot(snapshot) => {
+                self.orders_snapshot(snapshot, out);
+                return Signal::None;
+            }
+            WsMessage::PositionsSnapshot(snapshot) => {
+                self.positions_snapshot(snapshot.positions, out);
+                return Signal::None;
+            }
+            WsMessage::OrderUpdate(order) => {
+                let symbol = self.symbol(order.symbol);
+                if let Some((expected, received)) = self.order_sequences.event(&symbol, order.seq_no) {
+                    out.push(WsEventKind::Gap {
+                        channel: self.symbol(channel.name()),
+                        symbol: Arc::clone(&symbol),
+                        reason: GapReason::Sequence { expected, received },
+                    });
+                }
+                MarketEvent::Order(Box::new(OrderEvent {
+                    action: order.action,
+                    symbol,
+                    product_id: order.product_id,
+                    order_id: order.order_id,
+                    client_order_id: order.client_order_id.map(Box::from),
+                    side: order.side,
+                    order_type: None,
+                    state: order.state,
+                    size: order.size,
+                    unfilled_size: order.unfilled_size,
+                    limit_price: order.limit_price,
+                    stop_price: order.stop_price,
+                    stop_order_type: order.stop_order_type,
+                    trail_amount: order.trail_amount,
+                    average_fill_price: order.average_fill_price,
+                    cancellation_reason: order.cancellation_reason.map(Box::from),
+                    bracket_order: order.bracket_order,
+                    reason: order.reason.map(Box::from),
+                    seq_no: Some(order.seq_no),
+                    timestamp_us: Some(order.timestamp_us),
+                }))
+            }
+            WsMessage::UserTrade(fill) => MarketEvent::Fill(Box::new(FillEvent {
+                channel: channel.name(),
                 symbol: self.symbol(fill.symbol),
                 fill_id: fill.fill_id.into(),
                 order_id: fill.order_id.into(),
@@ -250,10 +290,14 @@ impl Dispatcher {
                 size: fill.size,
                 price: fill.price,
                 role: fill.role,
+                fill_type: fill.reason,
+                position_size: None,
+                commission: fill.commission,
                 timestamp_us: fill.timestamp_us,
                 sequence: fill.seq_no,
-            }),
-            WsMessage::V2UserTrade(fill) => MarketEvent::Fill(FillEvent {
+            })),
+            WsMessage::V2UserTrade(fill) => MarketEvent::Fill(Box::new(FillEvent {
+                channel: channel.name(),
                 symbol: self.symbol(fill.symbol),
                 fill_id: fill.fill_id.into(),
                 order_id: fill.order_id.into(),
@@ -262,24 +306,26 @@ impl Dispatcher {
                 size: fill.size,
                 price: fill.price,
                 role: fill.role,
+                fill_type: fill.reason,
+                position_size: fill.position_size,
+                commission: None,
                 timestamp_us: fill.fill_time_us,
                 sequence: Some(fill.sequence),
-            }),
-            WsMessage::PositionUpdate(position) => MarketEvent::Position(PositionEvent {
+            })),
+            WsMessage::PositionUpdate(position) => MarketEvent::Position(Box::new(PositionEvent {
                 action: position.action,
                 symbol: self.symbol(position.symbol),
+                product_id: position.product_id,
                 size: position.size,
                 entry_price: position.entry_price,
                 margin: position.margin,
                 liquidation_price: position.liquidation_price,
-            }),
+            })),
             WsMessage::Margins(margin) => MarketEvent::Margin(margin),
             WsMessage::MmpTrigger(mmp) => {
                 MarketEvent::MmpTrigger(MmpEvent { asset: self.symbol(mmp.asset), frozen_till_us: mmp.frozen_till_us })
             }
-            WsMessage::OrdersSnapshot(_)
-            | WsMessage::PositionsSnapshot(_)
-            | WsMessage::AllTradesSnapshot(_)
+            WsMessage::AllTradesSnapshot(_)
             | WsMessage::V2Ticker(_)
             | WsMessage::PortfolioMargins(_)
             | WsMessage::ProductUpdate(_)
@@ -287,6 +333,57 @@ impl Dispatcher {
         };
         out.push(WsEventKind::Market(event));
         Signal::None
+    }
+
+    /// An `orders` snapshot: one [`EventAction::Snapshot`] order event per order, then the
+    /// [`MarketEvent::SnapshotEnd`] marker; the symbol's sequence restarts from the snapshot's `seq_no`.
+    fn orders_snapshot(&mut self, snapshot: OrdersSnapshot<'_>, out: &mut Vec<WsEventKind>) {
+        let channel = Channel::Orders.name();
+        let symbol = snapshot.symbol.map(|s| self.symbol(s));
+        if let Some(symbol) = &symbol {
+            self.order_sequences.snapshot(symbol, snapshot.seq_no);
+        }
+        let mut count = 0;
+        for order in snapshot.orders {
+            let Some(order_symbol) = order.product_symbol.as_deref().map(|s| self.symbol(s)).or_else(|| symbol.clone())
+            else {
+                out.push(nameless(channel, format!("order {}", order.id)));
+                continue;
+            };
+            out.push(WsEventKind::Market(MarketEvent::Order(Box::new(snapshot_order(
+                order,
+                order_symbol,
+                snapshot.seq_no,
+                snapshot.timestamp_us,
+            )))));
+            count += 1;
+        }
+        out.push(WsEventKind::Market(MarketEvent::SnapshotEnd { channel, symbol, seq_no: snapshot.seq_no, count }));
+    }
+
+    /// A `positions` snapshot: one [`EventAction::Snapshot`] position event per position, then the
+    /// [`MarketEvent::SnapshotEnd`] marker.
+    fn positions_snapshot(&mut self, positions: Vec<MarginedPosition>, out: &mut Vec<WsEventKind>) {
+        let channel = Channel::Positions.name();
+        let mut count = 0;
+        for position in positions {
+            let name = position.product_symbol.as_deref().or(position.product.as_ref().map(|p| p.symbol.as_str()));
+            let Some(symbol) = name.map(|s| self.symbol(s)) else {
+                out.push(nameless(channel, format!("the position of product {}", position.product_id)));
+                continue;
+            };
+            out.push(WsEventKind::Market(MarketEvent::Position(Box::new(PositionEvent {
+                action: EventAction::Snapshot,
+                symbol,
+                product_id: Some(position.product_id),
+                size: position.size,
+                entry_price: position.entry_price,
+                margin: position.margin,
+                liquidation_price: position.liquidation_price,
+            }))));
+            count += 1;
+        }
+        out.push(WsEventKind::Market(MarketEvent::SnapshotEnd { channel, symbol: None, seq_no: None, count }));
     }
 
     fn price(&mut self, symbol: &str, price: Decimal, timestamp_us: Option<i64>) -> PriceEvent {
@@ -335,6 +432,42 @@ impl Dispatcher {
     }
 }
 
+/// The order event of one order of an `orders` snapshot.
+fn snapshot_order(order: Order, symbol: Arc<str>, seq_no: Option<u64>, timestamp_us: Option<i64>) -> OrderEvent {
+    let order_time = order.updated_at.or(order.created_at).map(|time| time.0);
+    OrderEvent {
+        action: EventAction::Snapshot,
+        symbol,
+        product_id: Some(order.product_id),
+        order_id: order.id,
+        client_order_id: order.client_order_id.map(String::into_boxed_str),
+        side: order.side,
+        order_type: Some(order.order_type),
+        state: order.state,
+        size: order.size,
+        unfilled_size: order.unfilled_size,
+        limit_price: order.limit_price,
+        stop_price: order.stop_price,
+        stop_order_type: order.stop_order_type,
+        trail_amount: order.trail_amount,
+        average_fill_price: order.average_fill_price,
+        cancellation_reason: order.cancellation_reason.map(String::into_boxed_str),
+        bracket_order: order.bracket_order,
+        reason: None,
+        seq_no,
+        timestamp_us: timestamp_us.or(order_time),
+    }
+}
+
+/// The decode error of a snapshot entry that names no symbol (it cannot be routed).
+fn nameless(channel: &str, what: String) -> WsEventKind {
+    WsEventKind::DecodeError {
+        channel: channel.to_owned(),
+        message: format!("the snapshot entry of {what} names no symbol"),
+        excerpt: String::new(),
+    }
+}
+
 /// The exact decimals of levels the book already validated.
 fn levels(raw: &[RawLevel<'_>]) -> Vec<(Decimal, Decimal)> {
     raw.iter().filter_map(|level| Some((level.price().ok()?, level.size().ok()?))).collect()
@@ -343,6 +476,7 @@ fn levels(raw: &[RawLevel<'_>]) -> Vec<(Decimal, Decimal)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{FillType, LiquidityRole, OrderState, OrderType, StopOrderType};
 
     fn fixture(name: &str) -> String {
         std::fs::read_to_string(format!("{}/../../fixtures/delta-api/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -420,14 +554,147 @@ mod tests {
         assert!(matches!(market(&mut private, "ws_margins.json"), MarketEvent::Margin(_)));
         assert!(matches!(market(&mut private, "ws_mmp_trigger.json"), MarketEvent::MmpTrigger(_)));
         assert!(matches!(market(&mut private, "ws_all_trades.json"), MarketEvent::Trade(_)));
-        assert!(matches!(
-            market(&mut private, "ws_orders_snapshot.json"),
-            MarketEvent::Other { channel: "orders", .. }
-        ));
         let (_, bad) = events(&mut private, "ws_ob_l1.json");
         assert!(
             matches!(bad.as_slice(), [WsEventKind::DecodeError { .. }]),
             "compact channels are not on the private socket"
         );
+    }
+
+    fn price(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn orders_snapshots_become_entries_and_an_end_marker() {
+        let mut private = Dispatcher::new(Endpoint::Private);
+        let (_, out) = events(&mut private, "ws_orders_snapshot.json");
+        let [WsEventKind::Market(MarketEvent::Order(order)), WsEventKind::Market(MarketEvent::SnapshotEnd { channel, symbol, seq_no, count })] =
+            out.as_slice()
+        else {
+            panic!("{out:?}")
+        };
+        assert_eq!((order.action, &*order.symbol, order.order_id), (EventAction::Snapshot, "BTCUSD", 884213557));
+        assert_eq!(
+            (order.product_id, order.order_type, order.state),
+            (Some(27), Some(OrderType::Limit), OrderState::Open)
+        );
+        assert_eq!((order.size, order.unfilled_size, order.limit_price), (10, 10, Some(price("68000"))));
+        assert_eq!(order.client_order_id.as_deref(), Some("strat1-000042"));
+        assert_eq!((order.seq_no, order.timestamp_us), (Some(7), Some(1_779_962_406_554_045)));
+        assert_eq!((*channel, symbol.as_deref(), *seq_no, *count), ("orders", Some("BTCUSD"), Some(7), 1));
+
+        let empty = r#"{"type":"orders","action":"snapshot","symbol":"BTCUSD","success":true,
+            "meta":{"seq_no":7,"timestamp":1779962406554045},"result":[]}"#;
+        let mut out = Vec::new();
+        private.dispatch(empty, &mut out);
+        assert!(
+            matches!(out.as_slice(), [WsEventKind::Market(MarketEvent::SnapshotEnd { count: 0, seq_no: Some(7), .. })]),
+            "an empty snapshot still ends: {out:?}"
+        );
+    }
+
+    #[test]
+    fn order_events_carry_the_trigger_and_bracket_fields() {
+        let mut private = Dispatcher::new(Endpoint::Private);
+        let MarketEvent::Order(fill) = market(&mut private, "ws_orders.json") else { panic!() };
+        assert_eq!(
+            (fill.action, fill.reason.as_deref(), fill.product_id),
+            (EventAction::Update, Some("fill"), Some(27))
+        );
+        assert_eq!((fill.order_type, fill.bracket_order, fill.stop_order_type), (None, Some(false), None));
+        assert_eq!((fill.average_fill_price, fill.seq_no), (Some(price("68000")), Some(8)));
+        assert_eq!(fill.timestamp_us, Some(1_779_962_407_112_233));
+        let mut fresh = Dispatcher::new(Endpoint::Private);
+        let MarketEvent::Order(cancel) = market(&mut fresh, "ws_orders_cancel.json") else { panic!() };
+        assert_eq!(cancel.cancellation_reason.as_deref(), Some("cancelled_by_user"));
+        let stop = fixture("ws_orders_create.json")
+            .replace(r#""stop_order_type": null"#, r#""stop_order_type": "stop_loss_order""#)
+            .replace(r#""stop_price": null"#, r#""stop_price": "67000.5""#)
+            .replace(r#""seq_no": 9"#, r#""seq_no": 9, "trail_amount": "25""#);
+        let mut out = Vec::new();
+        Dispatcher::new(Endpoint::Private).dispatch(&stop, &mut out);
+        let [WsEventKind::Market(MarketEvent::Order(stop))] = out.as_slice() else { panic!("{out:?}") };
+        assert_eq!(
+            (stop.stop_order_type, stop.stop_price, stop.trail_amount),
+            (Some(StopOrderType::StopLoss), Some(price("67000.5")), Some(price("25")))
+        );
+    }
+
+    fn gaps(out: &[WsEventKind]) -> Vec<(String, u64, u64)> {
+        out.iter()
+            .filter_map(|kind| match kind {
+                WsEventKind::Gap { channel, symbol, reason: GapReason::Sequence { expected, received } } => {
+                    assert_eq!(&**channel, "orders");
+                    Some((symbol.to_string(), *expected, *received))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn private_orders_seq_no_gaps_are_reported_once_per_jump() {
+        let mut private = Dispatcher::new(Endpoint::Private);
+        let mut seen = Vec::new();
+        for name in ["ws_orders_snapshot.json", "ws_orders.json", "ws_orders_create.json", "ws_orders_cancel.json"] {
+            seen.extend(events(&mut private, name).1);
+        }
+        assert!(gaps(&seen).is_empty(), "7 (snapshot), 8, 9, 10 follow each other: {seen:?}");
+
+        let (_, out) = events(&mut private, "ws_orders_create.json");
+        assert_eq!(gaps(&out), [("BTCUSD".to_owned(), 11, 9)], "9 after 10");
+        assert!(matches!(out.last(), Some(WsEventKind::Market(MarketEvent::Order(_)))), "the event is still delivered");
+        assert!(gaps(&events(&mut private, "ws_orders_cancel.json").1).is_empty(), "10 follows 9");
+
+        events(&mut private, "ws_orders_snapshot.json");
+        let (_, out) = events(&mut private, "ws_orders_create.json");
+        assert_eq!(gaps(&out), [("BTCUSD".to_owned(), 8, 9)], "the snapshot reset the expected seq_no to 8");
+
+        private.connection_lost(&[]);
+        assert!(gaps(&events(&mut private, "ws_orders_cancel.json").1).is_empty(), "a new connection starts over");
+    }
+
+    #[test]
+    fn fills_positions_and_snapshots_are_enriched() {
+        let mut private = Dispatcher::new(Endpoint::Private);
+        let MarketEvent::Fill(v2) = market(&mut private, "ws_v2_user_trades.json") else { panic!() };
+        assert_eq!(
+            (v2.channel, v2.fill_type, v2.position_size, v2.commission),
+            ("v2/user_trades", Some(FillType::Normal), Some(21), None)
+        );
+        assert_eq!((&*v2.order_id, v2.sequence, v2.role), ("884213557", Some(4), LiquidityRole::Maker));
+        let MarketEvent::Fill(legacy) = market(&mut private, "ws_user_trades.json") else { panic!() };
+        assert_eq!(
+            (legacy.channel, legacy.fill_type, legacy.position_size),
+            ("user_trades", Some(FillType::Normal), None)
+        );
+        assert_eq!(legacy.commission, None, "the fixture carries none");
+        let with_commission =
+            fixture("ws_user_trades.json").replace(r#""seq_no": 3"#, r#""seq_no": 3, "commission": "0.204""#);
+        let mut out = Vec::new();
+        private.dispatch(&with_commission, &mut out);
+        assert!(
+            matches!(out.as_slice(), [WsEventKind::Market(MarketEvent::Fill(f))] if f.commission == Some(price("0.204")))
+        );
+
+        let MarketEvent::Position(position) = market(&mut private, "ws_positions.json") else { panic!() };
+        assert_eq!((position.action, position.product_id, position.size), (EventAction::Update, Some(27), 21));
+        let (_, out) = events(&mut private, "ws_positions_snapshot.json");
+        let [WsEventKind::Market(MarketEvent::Position(held)), WsEventKind::Market(MarketEvent::SnapshotEnd { channel: "positions", count: 1, .. })] =
+            out.as_slice()
+        else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (held.action, &*held.symbol, held.product_id, held.size),
+            (EventAction::Snapshot, "BTCUSD", Some(27), 15)
+        );
+        assert_eq!((held.entry_price, held.margin), (Some(price("68402.5")), Some(price("5.1301875"))));
+
+        let MarketEvent::Margin(margin) = market(&mut private, "ws_margins.json") else { panic!() };
+        assert_eq!((margin.balance.asset_symbol.as_str(), margin.timestamp_us), ("USD", Some(1_779_962_407_113_901)));
+        let MarketEvent::MmpTrigger(mmp) = market(&mut private, "ws_mmp_trigger.json") else { panic!() };
+        assert_eq!((&*mmp.asset, mmp.frozen_till_us), ("BTC", 1_779_962_438_751_430));
     }
 }

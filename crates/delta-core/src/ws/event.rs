@@ -21,7 +21,7 @@ pub struct WsEvent {
     pub kind: WsEventKind,
 }
 
-/// Why a book is no longer trusted.
+/// Why a book (or a private channel's sequence) is no longer trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GapReason {
     /// The connection was lost; every book of that connection is rebuilt from fresh snapshots.
@@ -30,6 +30,14 @@ pub enum GapReason {
     ExchangeError(String),
     /// The book check failed (sequence gap, checksum mismatch, update before snapshot, ...).
     Book(String),
+    /// A private `orders` event skipped sequence numbers (or repeated one): events were missed, so the
+    /// symbol's orders must be reconciled (REST, or a fresh snapshot by resubscribing).
+    Sequence {
+        /// The `seq_no` expected (previous + 1).
+        expected: u64,
+        /// The `seq_no` received.
+        received: u64,
+    },
 }
 
 /// The kinds of [`WsEvent`].
@@ -70,7 +78,8 @@ pub enum WsEventKind {
         /// Delta's text.
         message: String,
     },
-    /// A book of `symbol` became invalid; nothing is emitted for it until its snapshot arrives.
+    /// A book of `symbol` became invalid (nothing is emitted for it until its snapshot arrives), or private
+    /// `orders` events of `symbol` were missed ([`GapReason::Sequence`]; the events go on).
     Gap {
         /// The book channel.
         channel: Arc<str>,

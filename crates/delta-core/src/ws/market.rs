@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::decimal::Decimal;
-use crate::model::{LiquidityRole, OrderState, Side};
+use crate::model::{FillType, LiquidityRole, OrderState, OrderType, Side, StopOrderType};
 use crate::parse::{EventAction, MarginUpdate, SystemState};
 
 /// Market or account data received on a socket.
@@ -28,19 +28,30 @@ pub enum MarketEvent {
     Candle(CandleEvent),
     /// Exchange status (`system_status`).
     SystemStatus(SystemStatusEvent),
-    /// An own order event (`orders` create/update/delete).
-    Order(OrderEvent),
+    /// An own order event (`orders` create/update/delete), or one order of an `orders` snapshot.
+    Order(Box<OrderEvent>),
     /// An own fill (`user_trades`, `v2/user_trades`).
-    Fill(FillEvent),
-    /// An own position change (`positions` create/update/delete).
-    Position(PositionEvent),
+    Fill(Box<FillEvent>),
+    /// An own position change (`positions` create/update/delete), or one position of a `positions` snapshot.
+    Position(Box<PositionEvent>),
+    /// The end of an `orders` or `positions` snapshot, after its entries (also for an empty snapshot), so the
+    /// consumer knows the snapshot is complete.
+    SnapshotEnd {
+        /// `orders` or `positions`.
+        channel: &'static str,
+        /// The subscribed symbol, when the snapshot names one.
+        symbol: Option<Arc<str>>,
+        /// The snapshot's sequence number (`meta.seq_no` of `orders`); the next event carries `seq_no + 1`.
+        seq_no: Option<u64>,
+        /// Entries delivered before this marker.
+        count: usize,
+    },
     /// A wallet change of one asset (`margins`).
     Margin(Box<MarginUpdate>),
     /// Market-maker protection fired (`mmp_trigger`).
     MmpTrigger(MmpEvent),
-    /// A message of a channel without a typed event here yet (legacy `v2/ticker`, snapshots of `orders` and
-    /// `positions`, `all_trades_snapshot`, `portfolio_margins`, `product_updates`, `announcements`): the
-    /// frame is kept, nothing is lost.
+    /// A message of a channel without a typed event here yet (legacy `v2/ticker`, `all_trades_snapshot`,
+    /// `portfolio_margins`, `product_updates`, `announcements`): the frame is kept, nothing is lost.
     Other {
         /// The channel name.
         channel: &'static str,
@@ -162,19 +173,24 @@ pub struct SystemStatusEvent {
     pub timestamp_us: Option<i64>,
 }
 
-/// An own order event.
+/// An own order event, or one order of a snapshot (`action` [`EventAction::Snapshot`], fields from the REST
+/// order the snapshot carries).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderEvent {
-    /// Create, update or delete.
+    /// Create, update, delete or snapshot.
     pub action: EventAction,
     /// Product symbol.
     pub symbol: Arc<str>,
+    /// Product id.
+    pub product_id: Option<u64>,
     /// Order id.
     pub order_id: u64,
     /// Client order id, when set.
     pub client_order_id: Option<Box<str>>,
     /// Side.
     pub side: Side,
+    /// Limit or market: known for snapshot entries only (the wire events carry no order type).
+    pub order_type: Option<OrderType>,
     /// State.
     pub state: OrderState,
     /// Size (contracts).
@@ -183,19 +199,32 @@ pub struct OrderEvent {
     pub unfilled_size: u64,
     /// Limit price.
     pub limit_price: Option<Decimal>,
+    /// Trigger price of a stop order.
+    pub stop_price: Option<Decimal>,
+    /// Stop order type, for trigger orders.
+    pub stop_order_type: Option<StopOrderType>,
+    /// Trailing amount of a trailing stop.
+    pub trail_amount: Option<Decimal>,
     /// Average fill price.
     pub average_fill_price: Option<Decimal>,
+    /// Why the order was cancelled (`cancelled_by_user`, ...).
+    pub cancellation_reason: Option<Box<str>>,
+    /// True for a bracket order.
+    pub bracket_order: Option<bool>,
     /// Event reason (`fill`, `stop_trigger`, ...).
     pub reason: Option<Box<str>>,
-    /// Per-symbol sequence number.
-    pub seq_no: u64,
-    /// Exchange timestamp (µs).
-    pub timestamp_us: i64,
+    /// Per-symbol sequence number (a snapshot entry carries the snapshot's, when sent).
+    pub seq_no: Option<u64>,
+    /// Exchange timestamp (µs); a snapshot entry carries the snapshot's, else the order's update or creation
+    /// time.
+    pub timestamp_us: Option<i64>,
 }
 
 /// An own fill.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FillEvent {
+    /// The channel it came on (`v2/user_trades` or the legacy `user_trades`).
+    pub channel: &'static str,
     /// Product symbol.
     pub symbol: Arc<str>,
     /// Fill id.
@@ -212,19 +241,27 @@ pub struct FillEvent {
     pub price: Decimal,
     /// Maker or taker.
     pub role: LiquidityRole,
+    /// Why the fill happened (`normal`, `adl`, `liquidation`, ...), when sent.
+    pub fill_type: Option<FillType>,
+    /// Signed position size after the fill (`v2/user_trades` only).
+    pub position_size: Option<i64>,
+    /// Commission (legacy `user_trades` only, when it carries one).
+    pub commission: Option<Decimal>,
     /// Fill time (µs).
     pub timestamp_us: i64,
     /// Per-symbol sequence (`seq_no` / `se`); `se` restarts at 1 after an exchange restart.
     pub sequence: Option<u64>,
 }
 
-/// An own position change.
+/// An own position change, or one position of a snapshot (`action` [`EventAction::Snapshot`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PositionEvent {
-    /// Create, update or delete.
+    /// Create, update, delete or snapshot.
     pub action: EventAction,
     /// Product symbol.
     pub symbol: Arc<str>,
+    /// Product id.
+    pub product_id: Option<u64>,
     /// Signed size (contracts).
     pub size: i64,
     /// Entry price.

@@ -30,6 +30,7 @@ mod dispatch;
 mod event;
 mod market;
 mod queue;
+mod sequence;
 mod stats;
 mod subscriptions;
 
