@@ -85,7 +85,9 @@ class DeltaAuthError(DeltaApiError):
     """Authentication or permission failure (401/403 and auth-type codes)."""
 
 class DeltaRiskError(DeltaError):
-    """A local risk rule refused an order."""
+    """A local risk rule refused an order; the message names the rule and the numbers."""
+
+    rule: RiskRule
 
 class DeltaDecodeError(DeltaError):
     """A malformed reply or socket frame."""
@@ -286,3 +288,92 @@ class FrameDecoder:
         """Decode ``frames`` in order, all stamped ``ts_init``; a malformed frame becomes a ``decode_error`` tuple."""
     def stats(self) -> dict[str, Any]:
         """Counters: ``frames``, ``bytes``, ``decode_errors`` ({channel: n}), ``gaps``, ``resyncs``, ``events``."""
+
+RiskRule = Literal[
+    "max_order_size",
+    "max_order_notional",
+    "price_band",
+    "max_open_orders",
+    "max_position",
+    "daily_loss",
+    "order_rate",
+    "mmp_frozen",
+    "unknown_instrument",
+]
+
+class RiskEngine:
+    """
+    Pre-trade risk checks (DESIGN 7) and the state they read.
+
+    ``limits`` keys, all optional (missing or ``None`` = the rule is off): ``max_order_size`` (int contracts),
+    ``max_order_notional`` (str, settlement currency), ``price_band_pct`` (str, percent of mark),
+    ``max_open_orders`` (int), ``max_position`` (int contracts, absolute, after fill), ``daily_loss_limit`` (str),
+    ``cancel_on_daily_loss`` (bool), ``max_orders_per_second`` (int). Per-instrument limits override the account
+    values; ``max_open_orders`` and ``max_orders_per_second`` count the whole account with the account value and
+    only the instrument with the instrument's own value (both apply). ``daily_loss_limit`` and
+    ``cancel_on_daily_loss`` are account limits only. Notional: ``size * contract_value * price`` (vanilla) or
+    ``size * contract_value / price`` (inverse); market orders are valued at the mark.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``limits`` key (the message lists the valid ones), a value of the wrong type or negative, a
+        string that is not a decimal (the message names the argument), a side other than ``"buy"``/``"sell"``.
+
+    """
+
+    def __init__(self, limits: dict[str, Any] | None = None) -> None: ...
+    def set_instrument(
+        self,
+        symbol: str,
+        contract_value: str,
+        inverse: bool,
+        underlying: str,
+        limits: dict[str, Any] | None = None,
+    ) -> None:
+        """Register an instrument with its overrides of the account limits (re-registering replaces them)."""
+    def set_mark(self, symbol: str, price: str) -> None:
+        """Set the mark: the price band's reference and a market order's price."""
+    def set_position(self, symbol: str, size: int) -> None:
+        """Set the signed position in contracts."""
+    def order_opened(self, key: str, symbol: str, side: Literal["buy", "sell"], open_size: int) -> None:
+        """Count an open order in; the same key again replaces its side and open size (idempotent)."""
+    def order_closed(self, key: str) -> None:
+        """Count an open order out (idempotent; unknown keys are ignored)."""
+    def set_equity(self, equity: str, now_ns: int) -> bool:
+        """
+        Record the equity; the first of each UTC day is the baseline.
+
+        True exactly on the call whose loss since the baseline reaches ``daily_loss_limit``: reduce-only mode
+        begins (only orders reducing the position pass) and lasts until the next UTC day.
+        """
+    def freeze_mmp(self, asset: str, until_ns: int | None = None) -> None:
+        """Freeze MMP quotes on ``asset`` until ``until_ns`` (``None`` = until :meth:`thaw_mmp`)."""
+    def thaw_mmp(self, asset: str) -> None: ...
+    def mmp_frozen_until(self, asset: str, now_ns: int) -> int | None:
+        """End (ns) of the freeze in force at ``now_ns``; ``-1`` until a manual reset; ``None`` when not frozen."""
+    def check(
+        self,
+        symbol: str,
+        side: Literal["buy", "sell"],
+        size: int,
+        price: str | None,
+        reduce_only: bool,
+        mmp: bool,
+        now_ns: int,
+    ) -> None:
+        """
+        Check one order (``price=None``: a market order). An accepted order counts against the order rate.
+
+        Raises
+        ------
+        DeltaRiskError
+            The order is refused: ``.rule`` names the rule, the message the numbers, e.g.
+            ``"max_order_size: order size 120 contracts exceeds the limit of 100"``.
+
+        """
+    @property
+    def reduce_only_mode(self) -> bool:
+        """True while only reducing orders pass (after a daily loss breach, until the next UTC day)."""
+    def stats(self) -> dict[str, Any]:
+        """``{"checked": n, "rejected": {rule: n}}`` with every rule present."""

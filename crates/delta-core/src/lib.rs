@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod model;
 pub mod parse;
+pub mod risk;
 pub mod shape;
 pub mod wire;
 pub mod ws;

@@ -115,6 +115,13 @@ pub fn decode_error(message: impl Into<String>) -> PyErr {
     DeltaDecodeError::new_err(message.into())
 }
 
+/// A [`DeltaRiskError`] with `message`; `.rule` names the risk rule that refused the order.
+pub fn risk_error(rule: &str, message: String) -> PyErr {
+    let err = DeltaRiskError::new_err(message);
+    Python::attach(|py| set_attr(py, &err, "rule", rule));
+    err
+}
+
 /// The error raised in place of a Rust panic.
 pub fn internal_error(payload: &(dyn Any + Send)) -> PyErr {
     let text = payload

@@ -12,6 +12,7 @@ mod events;
 mod frame_decoder;
 mod http;
 mod request;
+mod risk;
 mod scale;
 mod ws;
 
@@ -69,5 +70,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<http::HttpClient>()?;
     module.add_class::<ws::WsClient>()?;
     module.add_class::<frame_decoder::FrameDecoder>()?;
+    module.add_class::<risk::RiskEngine>()?;
     Ok(())
 }
