@@ -1,6 +1,13 @@
 //! One product's L2 order book: price levels with integer contract sizes on the tick grid, a sequence
 //! number bumped by every change (for `seq`/`sequence_no` on the sockets), taking liquidity, and the
 //! feed of changes the socket book channels follow.
+//!
+//! Levels hold synthetic size (the market generator's) and the size of resting user orders. Only levels
+//! holding user orders keep a queue, in time order: each user order records the synthetic size queued
+//! ahead of it (after the previous user order), and synthetic size added later queues behind everything.
+//! A taker consumes a level front to back (price-time priority), so user orders fill when the market
+//! trades through them; synthetic cancellations ([`Book::reduce_synthetic`]) never take user size and come
+//! off the back of the queue first. Levels without user orders cost nothing extra.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -53,6 +60,49 @@ pub struct LevelChange {
     pub size: u64,
 }
 
+/// A resting user order in its level's queue: `ahead` synthetic contracts queue before it, after the
+/// previous user order of the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    order_id: u64,
+    ahead: u64,
+    size: u64,
+}
+
+/// A fill of a resting user order by a taker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MakerFill {
+    /// The user order.
+    pub order_id: u64,
+    /// The level's price.
+    pub price: Decimal,
+    /// Contracts filled.
+    pub size: u64,
+}
+
+/// Where a removed user order sat in its queue, to put it back with the same priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuePlace {
+    index: usize,
+    ahead: u64,
+}
+
+/// What a taker got: the fills per level (best first) and, among them, the resting user orders filled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Taken {
+    /// Contracts taken per level, best price first.
+    pub fills: Vec<Level>,
+    /// User orders filled, in queue order.
+    pub maker_fills: Vec<MakerFill>,
+}
+
+impl Taken {
+    /// Contracts taken in total.
+    pub fn size(&self) -> u64 {
+        self.fills.iter().map(|fill| fill.size).sum()
+    }
+}
+
 /// How to lay out a synthetic book.
 #[derive(Debug, Clone, Copy)]
 pub struct SyntheticLayout {
@@ -71,6 +121,8 @@ pub struct Book {
     tick: Decimal,
     bids: BTreeMap<Decimal, u64>,
     asks: BTreeMap<Decimal, u64>,
+    bid_queues: BTreeMap<Decimal, Vec<Slot>>,
+    ask_queues: BTreeMap<Decimal, Vec<Slot>>,
     seq: u64,
     feed: broadcast::Sender<BookDelta>,
 }
@@ -78,7 +130,15 @@ pub struct Book {
 impl Book {
     /// An empty book with this tick size.
     pub fn new(tick: Decimal) -> Self {
-        Self { tick, bids: BTreeMap::new(), asks: BTreeMap::new(), seq: 0, feed: broadcast::channel(FEED_BUFFER).0 }
+        Self {
+            tick,
+            bids: BTreeMap::new(),
+            asks: BTreeMap::new(),
+            bid_queues: BTreeMap::new(),
+            ask_queues: BTreeMap::new(),
+            seq: 0,
+            feed: broadcast::channel(FEED_BUFFER).0,
+        }
     }
 
     /// Every change from now on. Take it under the same lock as a snapshot: the first delta received
@@ -163,7 +223,7 @@ impl Book {
         }
     }
 
-    /// Adds `size` contracts at `price` on `side`.
+    /// Adds `size` synthetic contracts at `price` on `side`, behind everything already queued there.
     pub fn add(&mut self, side: Side, price: Decimal, size: u64) -> LevelChange {
         let price = price.round_to(self.tick.scale());
         let level = self.side_mut(side).entry(price).or_insert(0);
@@ -173,9 +233,8 @@ impl Book {
         change
     }
 
-    /// Removes up to `size` contracts at `price` on `side`; the level disappears at zero.
-    pub fn reduce(&mut self, side: Side, price: Decimal, size: u64) -> LevelChange {
-        let price = price.round_to(self.tick.scale());
+    /// Removes `size` contracts from a level (the level disappears at zero) without looking at queues.
+    fn reduce_level(&mut self, side: Side, price: Decimal, size: u64) -> LevelChange {
         let levels = self.side_mut(side);
         let left = levels.get(&price).map_or(0, |current| current.saturating_sub(size));
         if left == 0 {
@@ -188,33 +247,129 @@ impl Book {
         change
     }
 
+    /// Removes up to `size` synthetic contracts at `price` on `side`: never a user order's size, the newest
+    /// synthetic size (the back of the queue) first. `None` when the level has no synthetic size.
+    pub fn reduce_synthetic(&mut self, side: Side, price: Decimal, size: u64) -> Option<LevelChange> {
+        let price = price.round_to(self.tick.scale());
+        let total = self.side_ref(side).get(&price).copied()?;
+        let size = match self.queues_mut(side).get_mut(&price) {
+            None => size.min(total),
+            Some(queue) => {
+                let users: u64 = queue.iter().map(|slot| slot.size).sum();
+                let queued: u64 = queue.iter().map(|slot| slot.ahead + slot.size).sum();
+                let removed = size.min(total - users);
+                let mut left = removed.saturating_sub(total - queued);
+                for slot in queue.iter_mut().rev() {
+                    let cut = left.min(slot.ahead);
+                    slot.ahead -= cut;
+                    left -= cut;
+                }
+                removed
+            }
+        };
+        (size > 0).then(|| self.reduce_level(side, price, size))
+    }
+
+    /// Rests a user order of `size` contracts at `price`: it queues behind everything already there.
+    pub fn rest_user(&mut self, side: Side, price: Decimal, order_id: u64, size: u64) -> LevelChange {
+        let price = price.round_to(self.tick.scale());
+        let total = self.side_ref(side).get(&price).copied().unwrap_or(0);
+        let queue = self.queues_mut(side).entry(price).or_default();
+        let queued: u64 = queue.iter().map(|slot| slot.ahead + slot.size).sum();
+        queue.push(Slot { order_id, ahead: total.saturating_sub(queued), size });
+        self.add(side, price, size)
+    }
+
+    /// Takes a user order out of its level; the synthetic size that queued ahead of it stays ahead of the
+    /// next one. Returns where it sat ([`Book::restore_user`] puts it back there); `None` if not resting.
+    pub fn remove_user(&mut self, side: Side, price: Decimal, order_id: u64) -> Option<QueuePlace> {
+        let price = price.round_to(self.tick.scale());
+        let queues = self.queues_mut(side);
+        let queue = queues.get_mut(&price)?;
+        let index = queue.iter().position(|slot| slot.order_id == order_id)?;
+        let slot = queue.remove(index);
+        if let Some(next) = queue.get_mut(index) {
+            next.ahead += slot.ahead;
+        }
+        if queue.is_empty() {
+            queues.remove(&price);
+        }
+        self.reduce_level(side, price, slot.size);
+        Some(QueuePlace { index, ahead: slot.ahead })
+    }
+
+    /// Puts a user order removed by [`Book::remove_user`] back at its place in the queue.
+    pub fn restore_user(&mut self, side: Side, price: Decimal, order_id: u64, size: u64, place: QueuePlace) {
+        let price = price.round_to(self.tick.scale());
+        let queue = self.queues_mut(side).entry(price).or_default();
+        let index = place.index.min(queue.len());
+        if let Some(next) = queue.get_mut(index) {
+            next.ahead = next.ahead.saturating_sub(place.ahead);
+        }
+        queue.insert(index, Slot { order_id, ahead: place.ahead, size });
+        self.add(side, price, size);
+    }
+
+    /// The user orders resting at a level, in queue order, as `(order_id, synthetic size ahead, size)`.
+    pub fn queue(&self, side: Side, price: Decimal) -> Vec<(u64, u64, u64)> {
+        let queues = match side {
+            Side::Buy => &self.bid_queues,
+            Side::Sell => &self.ask_queues,
+        };
+        queues
+            .get(&price.round_to(self.tick.scale()))
+            .map(|queue| queue.iter().map(|slot| (slot.order_id, slot.ahead, slot.size)).collect())
+            .unwrap_or_default()
+    }
+
     /// The fills a taker on `taker_side` would get for `size` contracts, best price first, without
     /// crossing `limit` (any price when `None`). The sum of the fills may be below `size`.
     pub fn preview_take(&self, taker_side: Side, size: u64, limit: Option<Decimal>) -> Vec<Level> {
-        let within = |price: &Decimal| match (taker_side, limit) {
-            (_, None) => true,
-            (Side::Buy, Some(limit)) => *price <= limit,
-            (Side::Sell, Some(limit)) => *price >= limit,
-        };
-        let mut left = size;
-        let mut fills = Vec::new();
-        for level in self.levels(taker_side.opposite(), usize::MAX) {
-            if left == 0 || !within(&level.price) {
-                break;
-            }
-            let take = left.min(level.size);
-            fills.push(Level { price: level.price, size: take });
-            left -= take;
+        match taker_side.opposite() {
+            Side::Buy => preview(self.bids.iter().rev(), taker_side, size, limit),
+            Side::Sell => preview(self.asks.iter(), taker_side, size, limit),
         }
-        fills
     }
 
-    /// Takes liquidity like [`Book::preview_take`] and removes it from the book. Returns the fills and
-    /// the changed levels.
-    pub fn take(&mut self, taker_side: Side, size: u64, limit: Option<Decimal>) -> (Vec<Level>, Vec<LevelChange>) {
-        let fills = self.preview_take(taker_side, size, limit);
-        let changes = fills.iter().map(|fill| self.reduce(taker_side.opposite(), fill.price, fill.size)).collect();
-        (fills, changes)
+    /// Takes liquidity like [`Book::preview_take`], level by level in price-time priority: at a level
+    /// holding user orders, the synthetic size ahead of each is taken before it, and the user orders
+    /// reached are filled (partly or fully).
+    pub fn take(&mut self, taker_side: Side, size: u64, limit: Option<Decimal>) -> Taken {
+        let side = taker_side.opposite();
+        let mut left = size;
+        let mut taken = Taken::default();
+        while left > 0 {
+            let best = match side {
+                Side::Buy => self.best_bid(),
+                Side::Sell => self.best_ask(),
+            };
+            let Some(level) = best.filter(|level| within(taker_side, limit, level.price)) else { break };
+            let take = left.min(level.size);
+            if let Some(queue) = self.queues_mut(side).get_mut(&level.price) {
+                fill_queue(queue, level.price, take, &mut taken.maker_fills);
+                if queue.is_empty() {
+                    self.queues_mut(side).remove(&level.price);
+                }
+            }
+            self.reduce_level(side, level.price, take);
+            taken.fills.push(Level { price: level.price, size: take });
+            left -= take;
+        }
+        taken
+    }
+
+    fn side_ref(&self, side: Side) -> &BTreeMap<Decimal, u64> {
+        match side {
+            Side::Buy => &self.bids,
+            Side::Sell => &self.asks,
+        }
+    }
+
+    fn queues_mut(&mut self, side: Side) -> &mut BTreeMap<Decimal, Vec<Slot>> {
+        match side {
+            Side::Buy => &mut self.bid_queues,
+            Side::Sell => &mut self.ask_queues,
+        }
     }
 
     fn side_mut(&mut self, side: Side) -> &mut BTreeMap<Decimal, u64> {
@@ -225,7 +380,57 @@ impl Book {
     }
 }
 
-/// `tick × count`.
+/// Whether a taker on `taker_side` limited to `limit` may trade at `price`.
+fn within(taker_side: Side, limit: Option<Decimal>, price: Decimal) -> bool {
+    match (taker_side, limit) {
+        (_, None) => true,
+        (Side::Buy, Some(limit)) => price <= limit,
+        (Side::Sell, Some(limit)) => price >= limit,
+    }
+}
+
+/// The fills of [`Book::preview_take`] over `levels`, best first.
+fn preview<'a>(
+    levels: impl Iterator<Item = (&'a Decimal, &'a u64)>,
+    taker_side: Side,
+    size: u64,
+    limit: Option<Decimal>,
+) -> Vec<Level> {
+    let mut left = size;
+    let mut fills = Vec::new();
+    for (price, level) in levels {
+        if left == 0 || !within(taker_side, limit, *price) {
+            break;
+        }
+        let take = left.min(*level);
+        fills.push(Level { price: *price, size: take });
+        left -= take;
+    }
+    fills
+}
+
+/// Consumes `size` contracts from the front of a level's queue: synthetic size ahead first, then each
+/// user order reached (recorded in `fills`); what is left comes from the synthetic size behind them all.
+fn fill_queue(queue: &mut Vec<Slot>, price: Decimal, size: u64, fills: &mut Vec<MakerFill>) {
+    let mut left = size;
+    while left > 0 {
+        let Some(slot) = queue.first_mut() else { return };
+        let cut = left.min(slot.ahead);
+        slot.ahead -= cut;
+        left -= cut;
+        if left == 0 {
+            return;
+        }
+        let filled = left.min(slot.size);
+        slot.size -= filled;
+        left -= filled;
+        fills.push(MakerFill { order_id: slot.order_id, price, size: filled });
+        if slot.size == 0 {
+            queue.remove(0);
+        }
+    }
+}
+
 /// Writes the price and size text of up to `spans.len()` levels into `text`, recording where each sits;
 /// returns how many levels were written.
 fn write_levels<'a>(
@@ -251,6 +456,7 @@ fn raw_levels<'a>(text: &'a str, spans: &'a [LevelSpan]) -> impl Iterator<Item =
     spans.iter().map(move |&(start, middle, end)| RawLevel { price: &text[start..middle], size: &text[middle..end] })
 }
 
+/// `tick × count`.
 fn multiple(tick: Decimal, count: i64) -> Decimal {
     tick.checked_mul(&Decimal::from_int(count)).unwrap_or(tick)
 }
@@ -327,13 +533,73 @@ mod tests {
         book.add(Side::Sell, d("100.5"), 5);
         book.add(Side::Sell, d("101.0"), 5);
         let seq = book.seq();
-        let (fills, changes) = book.take(Side::Buy, 12, Some(d("100.5")));
-        assert_eq!(fills, vec![Level { price: d("100.0"), size: 5 }, Level { price: d("100.5"), size: 5 }]);
-        assert_eq!(changes.len(), 2);
-        assert_eq!(changes[0].size, 0);
+        let taken = book.take(Side::Buy, 12, Some(d("100.5")));
+        assert_eq!(taken.fills, vec![Level { price: d("100.0"), size: 5 }, Level { price: d("100.5"), size: 5 }]);
+        assert!(taken.maker_fills.is_empty());
         assert_eq!(book.seq(), seq + 2);
         assert_eq!(book.best_ask().unwrap(), Level { price: d("101.0"), size: 5 });
         assert_eq!(book.preview_take(Side::Buy, 100, None), vec![Level { price: d("101.0"), size: 5 }]);
+    }
+
+    #[test]
+    fn user_orders_fill_in_price_time_priority() {
+        let mut book = Book::new(d("0.5"));
+        book.add(Side::Buy, d("100.0"), 10);
+        book.rest_user(Side::Buy, d("100.0"), 1, 4);
+        book.add(Side::Buy, d("100.0"), 7);
+        book.rest_user(Side::Buy, d("100.0"), 2, 3);
+        book.add(Side::Buy, d("99.5"), 50);
+        assert_eq!(book.queue(Side::Buy, d("100.0")), vec![(1, 10, 4), (2, 7, 3)]);
+        // Synthetic size ahead goes first; no user fill.
+        let taken = book.take(Side::Sell, 8, None);
+        assert!(taken.maker_fills.is_empty());
+        assert_eq!(book.queue(Side::Buy, d("100.0")), vec![(1, 2, 4), (2, 7, 3)]);
+        // The rest of the synthetic size ahead, then order 1 partly.
+        let taken = book.take(Side::Sell, 5, None);
+        assert_eq!(taken.maker_fills, vec![MakerFill { order_id: 1, price: d("100.0"), size: 3 }]);
+        // Order 1's last contract, the 7 between, order 2 fully, the size behind (none), then the next level.
+        let taken = book.take(Side::Sell, 15, None);
+        assert_eq!(
+            taken.maker_fills,
+            vec![
+                MakerFill { order_id: 1, price: d("100.0"), size: 1 },
+                MakerFill { order_id: 2, price: d("100.0"), size: 3 }
+            ]
+        );
+        assert_eq!(taken.fills, vec![Level { price: d("100.0"), size: 11 }, Level { price: d("99.5"), size: 4 }]);
+        assert!(book.queue(Side::Buy, d("100.0")).is_empty());
+        assert_eq!(book.best_bid().unwrap(), Level { price: d("99.5"), size: 46 });
+    }
+
+    #[test]
+    fn synthetic_reductions_never_take_user_size() {
+        let mut book = Book::new(d("0.5"));
+        book.add(Side::Sell, d("101.0"), 6);
+        book.rest_user(Side::Sell, d("101.0"), 9, 5);
+        book.add(Side::Sell, d("101.0"), 2);
+        // The 2 behind go first, then size ahead of the user order.
+        assert_eq!(book.reduce_synthetic(Side::Sell, d("101.0"), 4).unwrap().size, 9);
+        assert_eq!(book.queue(Side::Sell, d("101.0")), vec![(9, 4, 5)]);
+        // Clamped to the synthetic size; a user-only level is left alone.
+        assert_eq!(book.reduce_synthetic(Side::Sell, d("101.0"), 100).unwrap().size, 5);
+        assert_eq!(book.reduce_synthetic(Side::Sell, d("101.0"), 1), None);
+        assert_eq!(book.queue(Side::Sell, d("101.0")), vec![(9, 0, 5)]);
+    }
+
+    #[test]
+    fn removing_a_user_order_keeps_the_queue_and_restoring_puts_it_back() {
+        let mut book = Book::new(d("0.5"));
+        book.add(Side::Buy, d("100.0"), 3);
+        book.rest_user(Side::Buy, d("100.0"), 1, 4);
+        book.add(Side::Buy, d("100.0"), 2);
+        book.rest_user(Side::Buy, d("100.0"), 2, 5);
+        let place = book.remove_user(Side::Buy, d("100.0"), 1).unwrap();
+        assert_eq!(book.queue(Side::Buy, d("100.0")), vec![(2, 5, 5)]);
+        assert_eq!(book.best_bid().unwrap().size, 10);
+        book.restore_user(Side::Buy, d("100.0"), 1, 4, place);
+        assert_eq!(book.queue(Side::Buy, d("100.0")), vec![(1, 3, 4), (2, 2, 5)]);
+        assert_eq!(book.best_bid().unwrap().size, 14);
+        assert_eq!(book.remove_user(Side::Buy, d("100.0"), 7), None);
     }
 
     #[test]

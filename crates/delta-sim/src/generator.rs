@@ -4,6 +4,10 @@
 //! reaches `ob_updates`/`l2_updates` through the book feed and every trade the trade feed; tickers and
 //! mark prices are computed from the same books. The `pause_market` switch holds it still.
 //!
+//! Resting user orders take part: a synthetic trade consumes each level in price-time priority and fills
+//! the user orders it reaches (as makers, with their private events), synthetic cancellations never take
+//! user size, and after every change the stops the new prices reach trigger ([`Venue::market_moved`]).
+//!
 //! Pacing: a tokio interval cannot tick faster than every [`MIN_TICK`], so each tick runs every step due
 //! since the start ([`Pacer`]): rates above 20,000/s run several steps per tick. Steps fall due only while
 //! something is watched and the market is not paused, and a stall never leaves more than one second of
@@ -18,7 +22,7 @@ use rand::{Rng, SeedableRng};
 use tokio::task::JoinHandle;
 
 use crate::book::Book;
-use crate::engine::market::{Market, PublicTrade};
+use crate::engine::Venue;
 use crate::series::mix;
 use crate::state::{now_micros, AppState};
 
@@ -92,33 +96,29 @@ pub fn spawn(state: AppState, rate: u32, seed: u64) -> Option<JoinHandle<()>> {
             }
             for _ in 0..pacer.due(start.elapsed()) {
                 let product_id = watched[rng.random_range(0..watched.len())];
-                step(venue.market_mut(), product_id, &mut rng, now_micros());
+                step(&mut venue, product_id, &mut rng, now_micros());
             }
         }
     }))
 }
 
-/// One change of `product_id`'s market: a trade against the book or a level added or reduced.
-pub fn step(market: &mut Market, product_id: u64, rng: &mut StdRng, now: i64) {
-    let Some(book) = market.book_mut(product_id) else { return };
+/// One change of `product_id`'s market: a trade against the book (filling the user orders it reaches) or
+/// synthetic size added or reduced; then the account reacts ([`Venue::market_moved`]).
+pub fn step(venue: &mut Venue, product_id: u64, rng: &mut StdRng, now: i64) {
+    let Some(book) = venue.market_mut().book_mut(product_id) else { return };
     let side = if rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
     if rng.random_range(0..100) < TRADE_PERCENT && book.levels(side.opposite(), 2).len() > 1 {
-        let (fills, _) = book.take(side, rng.random_range(1..=50), None);
-        let size: u64 = fills.iter().map(|fill| fill.size).sum();
-        if let Some(first) = fills.first() {
-            market.record_trade(product_id, PublicTrade { price: first.price, size, taker_side: side, timestamp: now });
-        }
+        venue.synthetic_trade(product_id, side, rng.random_range(1..=50), now);
         return;
     }
     let levels = book.levels(side, ACTIVE_DEPTH);
     if levels.len() > 2 && rng.random_bool(0.45) {
         let level = levels[rng.random_range(0..levels.len())];
-        book.reduce(side, level.price, rng.random_range(1..=level.size));
-        return;
-    }
-    if let Some(price) = new_level_price(book, side, rng) {
+        book.reduce_synthetic(side, level.price, rng.random_range(1..=level.size));
+    } else if let Some(price) = new_level_price(book, side, rng) {
         book.add(side, price, rng.random_range(1..=500));
     }
+    venue.market_moved(product_id, &[], now);
 }
 
 /// A price for new liquidity that never crosses: from inside the spread to ten ticks behind the best.
@@ -192,15 +192,15 @@ mod tests {
         // Steps run one per tick (rates up to 20k/s) or several per tick (above) change the books alike.
         const START: i64 = 1_779_962_400_000_000;
         let run = |groups: &[u64]| {
-            let catalog = crate::catalog::Catalog::build(START, Decimal::from_int(68_458), &[]);
-            let mut market = Market::new(&catalog, 7, START, 25);
+            let catalog = std::sync::Arc::new(crate::catalog::Catalog::build(START, Decimal::from_int(68_458), &[]));
+            let mut venue = Venue::new(catalog, 7, START, 25, Decimal::from_int(100_000));
             let mut rng = StdRng::seed_from_u64(mix(7 ^ 0x6E4E_7A70));
             for (tick, &steps) in groups.iter().enumerate() {
                 for _ in 0..steps {
-                    step(&mut market, 27, &mut rng, START + tick as i64);
+                    step(&mut venue, 27, &mut rng, START + tick as i64);
                 }
             }
-            let book = market.book(27).unwrap();
+            let book = venue.market().book(27).unwrap();
             (book.levels(Side::Buy, 50), book.levels(Side::Sell, 50))
         };
         let one_per_tick = run(&[1; 600]);

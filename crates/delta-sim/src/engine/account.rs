@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use delta_core::model::{Fill, HeartbeatCreateRequest, MmpUpdateRequest, Order, WalletTransaction};
+use delta_core::model::{Fill, HeartbeatCreateRequest, MmpUpdateRequest, Order, StopTriggerMethod, WalletTransaction};
 use delta_core::Decimal;
 
 use super::events::EventLog;
@@ -16,6 +16,54 @@ pub struct OrderEntry {
     pub margin: Decimal,
     /// Post-only flag of the request (not echoed in responses, like the fixtures).
     pub post_only: bool,
+    /// Bracket orders tied to this one: an entry's legs (created when it fills), or a leg's siblings
+    /// (cancelled when it triggers).
+    pub links: Vec<u64>,
+    /// How an entry's bracket legs trigger (`bracket_stop_trigger_method`).
+    pub bracket_trigger: StopTriggerMethod,
+}
+
+impl OrderEntry {
+    /// A new entry blocking no margin, without brackets links.
+    pub fn new(order: Order, post_only: bool) -> Self {
+        Self {
+            order,
+            margin: Decimal::ZERO,
+            post_only,
+            links: Vec::new(),
+            bracket_trigger: StopTriggerMethod::MarkPrice,
+        }
+    }
+}
+
+/// A pending stop order the engine watches as the market moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopWatch {
+    /// Its product.
+    pub product_id: u64,
+    /// For a trailing stop: the best trigger-method price since placement (highest for a sell, lowest
+    /// for a buy).
+    pub extreme: Option<Decimal>,
+}
+
+/// Market-maker protection state of one asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MmpState {
+    /// Start of the current window (µs; it starts at the first trade).
+    pub window_start: Option<i64>,
+    /// Notional traded by MMP orders in the window.
+    pub traded: Decimal,
+    /// Frozen until this time (µs), -1 until `reset_mmp`; `None` when not frozen.
+    pub frozen_till: Option<i64>,
+    /// Frozen by a fill whose cancels and event are still to be sent.
+    pub tripped: bool,
+}
+
+impl MmpState {
+    /// Whether new MMP orders are refused at `now`.
+    pub fn frozen(&self, now: i64) -> bool {
+        self.frozen_till.is_some_and(|till| till == -1 || now < till)
+    }
 }
 
 /// A position in one product.
@@ -80,6 +128,10 @@ pub struct Account {
     pub leverage: HashMap<u64, Decimal>,
     /// MMP settings per asset.
     pub mmp: BTreeMap<String, MmpUpdateRequest>,
+    /// MMP windows and freezes per asset.
+    pub mmp_state: BTreeMap<String, MmpState>,
+    /// Pending stop orders by id.
+    pub stops: BTreeMap<u64, StopWatch>,
     /// Dead-man switches by id.
     pub heartbeats: BTreeMap<String, Heartbeat>,
     /// Deadline of the legacy `cancel_after` switch (µs).
@@ -100,6 +152,8 @@ impl Account {
             transactions: Vec::new(),
             leverage: HashMap::new(),
             mmp: BTreeMap::new(),
+            mmp_state: BTreeMap::new(),
+            stops: BTreeMap::new(),
             heartbeats: BTreeMap::new(),
             cancel_after: None,
             events: EventLog::default(),

@@ -4,7 +4,7 @@
 use delta_core::model::{
     AutoTopupRequest, CancelAfterRequest, CancelAfterResponse, ChangeMarginRequest, HeartbeatAckRequest,
     HeartbeatAckResponse, HeartbeatCreateRequest, HeartbeatCreateResponse, MarginMode, MarginedPosition,
-    MmpResetRequest, MmpUpdateRequest, OrderLeverage,
+    MmpUpdateRequest, OrderLeverage,
 };
 use delta_core::Decimal;
 use serde_json::{json, Value};
@@ -143,15 +143,6 @@ impl Venue {
         self.account(user_id)?;
         self.account.mmp.insert(request.asset.clone(), request);
         self.trading_preferences(user_id)
-    }
-
-    /// `PUT /v2/users/reset_mmp`.
-    pub fn reset_mmp(&mut self, user_id: u64, request: &MmpResetRequest) -> Result<(), ApiError> {
-        self.account(user_id)?;
-        if !self.account.mmp.contains_key(&request.asset) {
-            tracing::debug!(asset = request.asset, "MMP reset for an asset without MMP settings");
-        }
-        Ok(())
     }
 
     /// The trading preferences object (REFERENCE 7.5; no fixture, so only the documented keys).

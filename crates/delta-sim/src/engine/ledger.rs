@@ -7,8 +7,8 @@
 //! commission`.
 
 use delta_core::model::{
-    Fill, FillMetaData, FillType, LiquidityRole, MarginMode, MarginedPosition, OrderState, OrderType, Position,
-    ProductSummary, Side, TransactionType, WalletBalance, WalletBalancesMeta,
+    Fill, FillMetaData, FillType, LiquidityRole, MarginMode, MarginedPosition, MmpGroup, OrderState, OrderType,
+    Position, ProductSummary, Side, TransactionType, WalletBalance, WalletBalancesMeta,
 };
 use delta_core::wire::{IsoTime, Micros};
 use delta_core::Decimal;
@@ -235,14 +235,25 @@ impl Venue {
         }
     }
 
-    /// Books one taker fill of `size` at `price` for an order: the order, the position, the wallet,
-    /// the ledger, the tape and the private events.
-    pub(crate) fn apply_fill(&mut self, order_id: u64, price: Decimal, size: u64, now: i64) -> Result<Fill, ApiError> {
+    /// Books one fill of `size` at `price` for an order: the order, the position, the wallet, the
+    /// ledger, the private events, the tape (for a taker; a maker's public trade is its taker's), the
+    /// MMP window and the bracket legs of an entry order.
+    pub(crate) fn apply_fill(
+        &mut self,
+        order_id: u64,
+        price: Decimal,
+        size: u64,
+        role: LiquidityRole,
+        now: i64,
+    ) -> Result<Fill, ApiError> {
         let entry =
             self.account.orders.get(&order_id).cloned().ok_or_else(|| ApiError::rejected("open_order_not_found"))?;
         let instrument = self.instrument(entry.order.product_id)?;
         let order = &entry.order;
-        let rate = instrument.taker_commission_rate;
+        let rate = match role {
+            LiquidityRole::Maker => instrument.maker_commission_rate,
+            LiquidityRole::Taker => instrument.taker_commission_rate,
+        };
         let commission = fee(notional(&instrument, size, price), rate);
         self.update_position(&instrument, order.side, size, price, now);
         let usd = settling_asset().id;
@@ -265,7 +276,7 @@ impl Venue {
             fill_type: FillType::Normal,
             side: order.side,
             price,
-            role: LiquidityRole::Taker,
+            role,
             commission,
             created_at: IsoTime(now),
             product_id: instrument.id,
@@ -296,10 +307,17 @@ impl Venue {
             }
         }
         self.account.fills.push(fill.clone());
-        self.market.record_trade(instrument.id, PublicTrade { price, size, taker_side: order.side, timestamp: now });
+        if role == LiquidityRole::Taker {
+            let trade = PublicTrade { price, size, taker_side: order.side, timestamp: now };
+            self.market.record_trade(instrument.id, trade);
+        }
         self.emit_order(order_id, OrderReason::Fill, now);
         self.account.events.emit(self.account.user_id, Some(instrument.id), now, EventKind::Fill(fill.clone()));
         self.emit_position(&instrument, now);
+        if order.mmp.is_some_and(|group| group != MmpGroup::Disabled) {
+            self.count_mmp_trade(&instrument, notional(&instrument, size, price), now);
+        }
+        self.sync_bracket_legs(order_id, now);
         Ok(fill)
     }
 

@@ -6,6 +6,8 @@ pub mod controls;
 pub mod events;
 pub mod ledger;
 pub mod market;
+pub mod mmp;
+pub mod reactions;
 pub mod trading;
 
 use std::sync::Arc;
@@ -80,8 +82,9 @@ impl Venue {
         &mut self.market
     }
 
-    /// Emits an `mmp_trigger` event for `asset`, frozen until `frozen_till` µs (-1 = until reset). The
-    /// sim does not count MMP fills itself; this is the test hook behind `POST /sim/mmp_trigger`.
+    /// Emits an `mmp_trigger` event for `asset`, frozen until `frozen_till` µs (-1 = until reset): sent
+    /// when MMP trips ([`Venue::enforce_mmp`]), and the test hook behind `POST /sim/mmp_trigger` (which
+    /// only emits the event).
     pub fn trigger_mmp(&mut self, asset: &str, frozen_till: i64, now: i64) {
         let kind = events::EventKind::MmpTrigger { asset: asset.to_owned(), frozen_till };
         self.account.events.emit(self.account.user_id, None, now, kind);

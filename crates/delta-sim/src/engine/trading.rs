@@ -1,15 +1,16 @@
 //! Order handling: validation, matching against the synthetic book, resting, edits, cancels,
 //! batches, brackets, stop triggers and the dead-man switches.
 //!
-//! Matching is good enough for REST: a crossing order takes liquidity level by level at the book's
-//! prices (the account is always the taker), a GTC limit remainder rests in the book, market and IOC
+//! A crossing order takes liquidity level by level at the book's prices (the account is the taker), a
+//! GTC limit remainder rests in the book's queue at its price (the market generator's synthetic takers
+//! fill it in price-time priority, see [`crate::book`] and [`super::reactions`]), market and IOC
 //! remainders are cancelled.
 
 use delta_core::error::DeltaError;
 use delta_core::model::{
     BatchCancelRequest, BatchCreateRequest, BatchEditRequest, BracketEditRequest, BracketLeg, BracketOrderRequest,
     CancelAllRequest, CancelOrderRequest, CloseAllPositionsRequest, CreateOrderRequest, EditOrderRequest,
-    HeartbeatAction, HeartbeatImpact, Order, OrderMetaData, OrderState, OrderType, Side, StopOrderType,
+    HeartbeatAction, HeartbeatImpact, LiquidityRole, Order, OrderMetaData, OrderState, OrderType, Side, StopOrderType,
     StopTriggerMethod, TimeInForce,
 };
 use delta_core::wire::IsoTime;
@@ -20,7 +21,7 @@ use super::account::OrderEntry;
 use super::events::OrderReason;
 use super::ledger::{fee, margin_for, notional};
 use super::Venue;
-use crate::book::on_tick;
+use crate::book::{on_tick, QueuePlace};
 use crate::catalog::Instrument;
 use crate::reply::ApiError;
 use crate::views::contract_type;
@@ -61,20 +62,11 @@ fn check_tick(field: &str, price: Option<Decimal>, instrument: &Instrument) -> R
 }
 
 /// Contracts of a `side` order that reduce a position of `position` contracts.
-fn closable(position: i64, side: Side) -> u64 {
+pub(crate) fn closable(position: i64, side: Side) -> u64 {
     match side {
         Side::Buy if position < 0 => position.unsigned_abs(),
         Side::Sell if position > 0 => position.unsigned_abs(),
         _ => 0,
-    }
-}
-
-fn stop_triggered(order: &Order, price: Decimal) -> bool {
-    let Some(stop) = order.stop_price else { return false };
-    match (order.stop_order_type, order.side) {
-        (Some(StopOrderType::StopLoss), Side::Sell) | (Some(StopOrderType::TakeProfit), Side::Buy) => price <= stop,
-        (Some(StopOrderType::StopLoss), Side::Buy) | (Some(StopOrderType::TakeProfit), Side::Sell) => price >= stop,
-        (None, _) => false,
     }
 }
 
@@ -99,6 +91,7 @@ impl Venue {
                 ));
             }
         }
+        self.check_mmp_frozen(&instrument, request.mmp, now)?;
         let reduce_only = request.reduce_only.unwrap_or(false);
         let position = self.account.position_size(instrument.id);
         let mut size = request.size;
@@ -144,27 +137,34 @@ impl Venue {
             product_id: instrument.id,
             product_symbol: Some(instrument.symbol.clone()),
             post_only: None,
-            mmp: None,
+            mmp: request.mmp,
             updated_at: None,
         };
-        let post_only = request.post_only.unwrap_or(false);
-        if order.stop_order_type.is_some() {
-            return Ok(self.rest_pending(order, post_only, now));
+        let mut entry = OrderEntry::new(order, request.post_only.unwrap_or(false));
+        entry.bracket_trigger = request.bracket_stop_trigger_method.unwrap_or(StopTriggerMethod::MarkPrice);
+        if entry.order.stop_order_type.is_some() {
+            return Ok(self.rest_pending(entry, now));
         }
-        self.execute(order, post_only, OrderReason::Create, now)
+        self.execute(entry, OrderReason::Create, now)
     }
 
-    fn rest_pending(&mut self, mut order: Order, post_only: bool, now: i64) -> Order {
-        order.state = OrderState::Pending;
-        let id = order.id;
-        self.account.orders.insert(id, OrderEntry { order: order.clone(), margin: Decimal::ZERO, post_only });
+    /// Stores a new stop order as `pending` and starts watching it.
+    fn rest_pending(&mut self, mut entry: OrderEntry, now: i64) -> Order {
+        entry.order.state = OrderState::Pending;
+        let id = entry.order.id;
+        let extreme = entry.order.trail_amount.map(|_| self.trigger_price(&entry.order, now));
+        entry.order.trigger_price_max_or_min = extreme;
+        self.account.stops.insert(id, super::account::StopWatch { product_id: entry.order.product_id, extreme });
+        let order = entry.order.clone();
+        self.account.orders.insert(id, entry);
         self.emit_order(id, OrderReason::Create, now);
         order
     }
 
     /// Matches an order that is not in the book (new, edited or triggered), books the fills and rests
     /// or cancels the remainder. Nothing changes when it is rejected.
-    fn execute(&mut self, mut order: Order, post_only: bool, reason: OrderReason, now: i64) -> Result<Order, ApiError> {
+    pub(crate) fn execute(&mut self, mut entry: OrderEntry, reason: OrderReason, now: i64) -> Result<Order, ApiError> {
+        let (order, post_only) = (&mut entry.order, entry.post_only);
         let instrument = self.instrument(order.product_id)?;
         let limit = if order.order_type == OrderType::Limit { order.limit_price } else { None };
         if order.reduce_only {
@@ -189,22 +189,27 @@ impl Venue {
             return Err(ApiError::rejected("order_size_exceed_available"));
         }
         if let Some(worst) = preview.last().map(|level| level.price) {
-            self.check_self_trade(&order, worst)?;
+            self.check_self_trade(order, worst)?;
         }
         let rests = order.order_type == OrderType::Limit && order.time_in_force == TimeInForce::Gtc;
         let rest_size = if rests { order.unfilled_size - fill_size } else { 0 };
-        self.check_margin(&instrument, &order, &preview, rest_size)?;
+        self.check_margin(&instrument, order, &preview, rest_size)?;
 
         let id = order.id;
         order.state = OrderState::Open;
-        self.account.orders.insert(id, OrderEntry { order: order.clone(), margin: Decimal::ZERO, post_only });
+        let (side, unfilled) = (order.side, order.unfilled_size);
+        let order = order.clone();
+        entry.margin = Decimal::ZERO;
+        self.account.orders.insert(id, entry);
         self.emit_order(id, reason, now);
-        let (fills, _) = match self.market.book_mut(instrument.id) {
-            Some(book) => book.take(order.side, order.unfilled_size, limit),
-            None => (Vec::new(), Vec::new()),
+        // The account's own resting orders are never reached (`check_self_trade`), so the taken levels are
+        // all synthetic liquidity.
+        let taken = match self.market.book_mut(instrument.id) {
+            Some(book) => book.take(side, unfilled, limit),
+            None => crate::book::Taken::default(),
         };
-        for level in fills {
-            self.apply_fill(id, level.price, level.size, now)?;
+        for level in taken.fills {
+            self.apply_fill(id, level.price, level.size, LiquidityRole::Taker, now)?;
         }
         let remaining = self.account.orders.get(&id).map_or(0, |entry| entry.order.unfilled_size);
         if remaining > 0 {
@@ -214,6 +219,7 @@ impl Venue {
             }
             self.emit_margin(now);
         }
+        self.enforce_mmp(now);
         let result = self.account.orders.get(&id).map(|entry| entry.order.clone()).unwrap_or(order);
         if result.size > result.unfilled_size {
             self.trigger_stops(instrument.id, now);
@@ -274,7 +280,7 @@ impl Venue {
         Ok(())
     }
 
-    /// Puts an order's remainder in the book and blocks its margin and commission.
+    /// Puts an order's remainder at the back of its level's queue and blocks its margin and commission.
     fn rest_in_book(&mut self, instrument: &Instrument, id: u64, price: Decimal, remaining: u64) {
         let leverage = self.leverage_of(instrument.id);
         let position = self.account.position_size(instrument.id);
@@ -285,15 +291,16 @@ impl Venue {
         entry.order.state = OrderState::Open;
         let side = entry.order.side;
         if let Some(book) = self.market.book_mut(instrument.id) {
-            book.add(side, price, remaining);
+            book.rest_user(side, price, id, remaining);
         }
     }
 
-    /// Cancels what is left of an order: out of the book, margins released.
-    fn close_remainder(&mut self, id: u64, reason: Option<&str>, now: i64) {
+    /// Cancels what is left of an order: out of the book (or no longer watched, for a stop), margins released.
+    pub(crate) fn close_remainder(&mut self, id: u64, reason: Option<&str>, now: i64) {
+        self.account.stops.remove(&id);
         let Some(entry) = self.account.orders.get_mut(&id) else { return };
         let resting = entry.order.state == OrderState::Open && entry.order.order_type == OrderType::Limit;
-        let (side, price, unfilled) = (entry.order.side, entry.order.limit_price, entry.order.unfilled_size);
+        let (side, price) = (entry.order.side, entry.order.limit_price);
         entry.margin = Decimal::ZERO;
         entry.order.commission = Some(Decimal::ZERO);
         entry.order.state = OrderState::Cancelled;
@@ -301,34 +308,10 @@ impl Venue {
         let product_id = entry.order.product_id;
         if let (true, Some(price)) = (resting, price) {
             if let Some(book) = self.market.book_mut(product_id) {
-                book.reduce(side, price, unfilled);
+                book.remove_user(side, price, id);
             }
         }
         self.emit_order(id, OrderReason::Cancel, now);
-    }
-
-    /// Triggers the pending stops of a product whose trigger price has been reached, one at a time.
-    fn trigger_stops(&mut self, product_id: u64, now: i64) {
-        let Some(instrument) = self.catalog.by_id(product_id).cloned() else { return };
-        let mark = self.market.mark_price(&self.catalog, &instrument, now);
-        let last = self.market.last_price(product_id).unwrap_or(mark);
-        let spot = self.market.spot(&self.catalog, instrument.index);
-        let due = self.account.orders.values().find(|entry| {
-            let order = &entry.order;
-            let price = match order.stop_trigger_method {
-                Some(StopTriggerMethod::LastTradedPrice) => last,
-                Some(StopTriggerMethod::SpotPrice) => spot,
-                Some(StopTriggerMethod::MarkPrice) | None => mark,
-            };
-            order.product_id == product_id && order.state == OrderState::Pending && stop_triggered(order, price)
-        });
-        let Some(entry) = due.cloned() else { return };
-        let id = entry.order.id;
-        if let Err(error) = self.execute(entry.order, entry.post_only, OrderReason::StopTrigger, now) {
-            tracing::debug!(order_id = id, code = error.code(), "triggered stop order could not execute");
-            self.close_remainder(id, Some(error.code()), now);
-        }
-        self.trigger_stops(product_id, now);
     }
 
     /// The active order of a product with this id or client order id, or `open_order_not_found`.
@@ -377,35 +360,39 @@ impl Venue {
             self.emit_order(id, OrderReason::Update, now);
             return Ok(order);
         }
-        let post_only = request.post_only.unwrap_or(entry.post_only);
-        self.unrest(&entry);
-        match self.execute(order, post_only, OrderReason::Update, now) {
+        let edited = OrderEntry { order, post_only: request.post_only.unwrap_or(entry.post_only), ..entry.clone() };
+        // An edited order loses its queue place (it re-rests at the back), unless the edit is refused.
+        let place = self.unrest(&entry);
+        match self.execute(edited, OrderReason::Update, now) {
             Ok(order) => Ok(order),
             Err(error) => {
-                self.rerest(entry);
+                self.rerest(entry, place);
                 Err(error)
             }
         }
     }
 
     /// Takes a resting order out of the book and releases its margins (before an edit).
-    fn unrest(&mut self, entry: &OrderEntry) {
-        if let (OrderState::Open, Some(price)) = (entry.order.state, entry.order.limit_price) {
-            if let Some(book) = self.market.book_mut(entry.order.product_id) {
-                book.reduce(entry.order.side, price, entry.order.unfilled_size);
-            }
-        }
+    fn unrest(&mut self, entry: &OrderEntry) -> Option<QueuePlace> {
+        let place = match (entry.order.state, entry.order.limit_price) {
+            (OrderState::Open, Some(price)) => self
+                .market
+                .book_mut(entry.order.product_id)
+                .and_then(|book| book.remove_user(entry.order.side, price, entry.order.id)),
+            _ => None,
+        };
         if let Some(stored) = self.account.orders.get_mut(&entry.order.id) {
             stored.margin = Decimal::ZERO;
             stored.order.commission = Some(Decimal::ZERO);
         }
+        place
     }
 
-    /// Undoes [`Venue::unrest`] after a refused edit.
-    fn rerest(&mut self, entry: OrderEntry) {
-        if let (OrderState::Open, Some(price)) = (entry.order.state, entry.order.limit_price) {
+    /// Undoes [`Venue::unrest`] after a refused edit: same queue place, same margins.
+    fn rerest(&mut self, entry: OrderEntry, place: Option<QueuePlace>) {
+        if let (Some(place), Some(price)) = (place, entry.order.limit_price) {
             if let Some(book) = self.market.book_mut(entry.order.product_id) {
-                book.add(entry.order.side, price, entry.order.unfilled_size);
+                book.restore_user(entry.order.side, price, entry.order.id, entry.order.unfilled_size, place);
             }
         }
         self.account.orders.insert(entry.order.id, entry);
@@ -572,16 +559,20 @@ impl Venue {
         }
         let side = if position > 0 { Side::Sell } else { Side::Buy };
         let method = request.bracket_stop_trigger_method.unwrap_or(StopTriggerMethod::MarkPrice);
-        for (stop_type, leg) in legs {
-            if let Some(leg) = leg {
-                self.place_bracket_leg(&instrument, side, position.unsigned_abs(), stop_type, leg, method, now);
-            }
-        }
+        let ids: Vec<u64> = legs
+            .into_iter()
+            .filter_map(|(stop_type, leg)| leg.as_ref().map(|leg| (stop_type, leg)))
+            .map(|(stop_type, leg)| {
+                self.place_bracket_leg(&instrument, side, position.unsigned_abs(), stop_type, leg, method, now)
+            })
+            .collect();
+        self.link_siblings(&ids);
         Ok(())
     }
 
+    /// Places one reduce-only bracket leg (pending until triggered) and returns its id.
     #[allow(clippy::too_many_arguments)]
-    fn place_bracket_leg(
+    pub(crate) fn place_bracket_leg(
         &mut self,
         instrument: &Instrument,
         side: Side,
@@ -590,7 +581,7 @@ impl Venue {
         leg: &BracketLeg,
         method: StopTriggerMethod,
         now: i64,
-    ) {
+    ) -> u64 {
         let order = Order {
             id: self.take_order_id(),
             user_id: Some(self.account.user_id),
@@ -627,7 +618,7 @@ impl Venue {
             mmp: None,
             updated_at: None,
         };
-        self.rest_pending(order, false, now);
+        self.rest_pending(OrderEntry::new(order, false), now).id
     }
 
     /// `PUT /v2/orders/bracket`: changes the bracket prices of an active entry order.

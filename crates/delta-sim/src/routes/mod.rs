@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sim/faults", get(sim::faults).post(sim::set_faults))
         .route("/sim/book/{symbol}", get(sim::book))
         .route("/sim/mmp_trigger", post(sim::mmp_trigger))
+        .route("/sim/trade", post(sim::trade))
         .route("/ws", get(crate::ws::private_socket))
         .route("/public/ws", get(crate::ws::public_socket));
     public

@@ -45,6 +45,35 @@ pub async fn mmp_trigger(State(state): State<AppState>, body: Bytes) -> ApiResul
     Ok(json_response(axum::http::StatusCode::OK, &json!({"success": true})))
 }
 
+/// Body of `POST /sim/trade`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyntheticTrade {
+    /// Product symbol.
+    pub symbol: String,
+    /// The synthetic taker's side.
+    pub side: Side,
+    /// Contracts to take (less when the book runs out).
+    pub size: u64,
+}
+
+/// `POST /sim/trade` with `{"symbol": "BTCUSD", "side": "sell", "size": 40}`: one synthetic taker trade,
+/// exactly as the market generator makes them (price-time priority, resting user orders filled as makers,
+/// stops triggered). Answers the levels taken and the user orders filled.
+pub async fn trade(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let trade: SyntheticTrade = json_body(&body)?;
+    let instrument = state.catalog().by_symbol(&trade.symbol).ok_or_else(ApiError::not_found)?;
+    let taken = state.venue().synthetic_trade(instrument.id, trade.side, trade.size, crate::state::now_micros());
+    let fills: Vec<Value> =
+        taken.fills.iter().map(|level| json!([level.price.to_string(), level.size.to_string()])).collect();
+    let maker_fills: Vec<Value> = taken
+        .maker_fills
+        .iter()
+        .map(|fill| json!({"order_id": fill.order_id, "price": fill.price.to_string(), "size": fill.size}))
+        .collect();
+    Ok(json_response(axum::http::StatusCode::OK, &json!({"fills": fills, "maker_fills": maker_fills})))
+}
+
 /// `GET /sim/book/{symbol}`: every level, asks ascending and bids descending, as `[price, size]`
 /// strings, with the book's sequence number.
 pub async fn book(State(state): State<AppState>, Path(symbol): Path<String>) -> ApiResult {
