@@ -65,6 +65,13 @@ _tags = itertools.count(1)
 # -- the sim's truth -----------------------------------------------------------------------------------------------
 
 
+def first_option(sim: DeltaSim) -> tuple[InstrumentId, int]:
+    """The instrument id and product id of the sim's first listed call option (symbols follow the date)."""
+    products = sim_request(sim, "GET", "/v2/products", "?contract_types=call_options&page_size=100")
+    first = min(products, key=lambda p: int(p["id"]))
+    return InstrumentId.from_str(f"{first['symbol']}.DELTA_EXCHANGE"), int(first["id"])
+
+
 def sim_request(
     sim: DeltaSim,
     method: str,
@@ -119,9 +126,15 @@ class SimTruth:
     def __init__(self, sim: DeltaSim) -> None:
         self.sim = sim
 
-    def open_orders(self) -> list[dict[str, Any]]:
-        """Open and pending (untriggered stop) orders on BTCUSD."""
-        return sim_request(self.sim, "GET", "/v2/orders", f"?product_ids={PRODUCT_ID}&page_size=1000")
+    def open_orders(self, product_id: int | None = PRODUCT_ID) -> list[dict[str, Any]]:
+        """Open and pending (untriggered stop) orders on one product (BTCUSD; None: every product)."""
+        products = "" if product_id is None else f"&product_ids={product_id}"
+        return sim_request(self.sim, "GET", "/v2/orders", f"?page_size=1000{products}")
+
+    def open_positions(self) -> dict[int, int]:
+        """Every non-zero position: product id -> signed size."""
+        positions = sim_request(self.sim, "GET", "/v2/positions/margined")
+        return {int(p["product_id"]): int(p["size"]) for p in positions if int(p["size"]) != 0}
 
     def order(self, order_id: int | str) -> dict[str, Any]:
         """One order by Delta id."""
@@ -167,9 +180,9 @@ class SimTruth:
         wanted = [f for f in fills if order_id is None or str(f["order_id"]) == str(order_id)]
         return sorted(wanted, key=lambda f: (f["created_at"], str(f["id"])))
 
-    def top(self) -> Top:
-        """Best bid and ask of BTCUSD from ``/sim/book``."""
-        book = self.sim.book(SYMBOL)
+    def top(self, symbol: str = SYMBOL) -> Top:
+        """Best bid and ask of ``symbol`` (BTCUSD) from ``/sim/book``."""
+        book = self.sim.book(symbol)
         (bid, bid_size), (ask, ask_size) = book["b"][0], book["a"][0]
         return Top(Decimal(bid), int(bid_size), Decimal(ask), int(ask_size))
 
@@ -319,6 +332,11 @@ class CapturingExecFactory(DeltaExchangeLiveExecClientFactory):
         return client
 
 
+def provider_config(instruments: Iterable[InstrumentId] = (BTCUSD,)) -> InstrumentProviderConfig:
+    """Load these instruments (BTCUSD by default)."""
+    return InstrumentProviderConfig(load_ids=frozenset(instruments))
+
+
 def exec_config(sim: DeltaSim, **overrides: Any) -> DeltaExchangeExecClientConfig:
     """The execution client config on ``sim`` (BTCUSD loaded), with ``overrides``."""
     settings: dict[str, Any] = {
@@ -328,15 +346,15 @@ def exec_config(sim: DeltaSim, **overrides: Any) -> DeltaExchangeExecClientConfi
         "base_url_ws_private": sim.ws_url,
         "api_key": sim.api_key,
         "api_secret": sim.api_secret,
-        "instrument_provider": InstrumentProviderConfig(load_ids=frozenset([BTCUSD])),
+        "instrument_provider": provider_config(),
         "update_instruments_interval_mins": None,
     }
     settings.update(overrides)
     return DeltaExchangeExecClientConfig(**settings)
 
 
-def data_config(sim: DeltaSim) -> DeltaExchangeDataClientConfig:
-    """The data client config on ``sim`` (BTCUSD loaded)."""
+def data_config(sim: DeltaSim, instruments: InstrumentProviderConfig) -> DeltaExchangeDataClientConfig:
+    """The data client config on ``sim``, loading ``instruments``."""
     return DeltaExchangeDataClientConfig(
         environment="local",
         base_url_http=sim.rest_url,
@@ -344,7 +362,7 @@ def data_config(sim: DeltaSim) -> DeltaExchangeDataClientConfig:
         base_url_ws_private=sim.ws_url,
         api_key=sim.api_key,
         api_secret=sim.api_secret,
-        instrument_provider=InstrumentProviderConfig(load_ids=frozenset([BTCUSD])),
+        instrument_provider=instruments,
         update_instruments_interval_mins=None,
     )
 
@@ -365,6 +383,8 @@ class ExecNode:
         Also write the node's log there.
     exec_engine : dict, optional
         Further ``LiveExecEngineConfig`` settings.
+    instruments : Iterable[InstrumentId]
+        Instruments both clients load (BTCUSD by default).
     **exec_overrides
         Settings of ``DeltaExchangeExecClientConfig`` (risk limits, MMP, timeouts, ...).
 
@@ -378,11 +398,14 @@ class ExecNode:
         reconciliation: bool = True,
         log_directory: Path | None = None,
         exec_engine: dict[str, Any] | None = None,
+        instruments: Iterable[InstrumentId] = (BTCUSD,),
         **exec_overrides: Any,
     ) -> None:
         self.sim = sim
         self.truth = SimTruth(sim)
-        self.exec_config = exec_config(sim, **exec_overrides)
+        self.instruments = tuple(instruments)
+        loaded = provider_config(self.instruments)
+        self.exec_config = exec_config(sim, instrument_provider=loaded, **exec_overrides)
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
         engine = {"reconciliation": reconciliation, "convert_quote_qty_to_base": False, **(exec_engine or {})}
@@ -399,7 +422,7 @@ class ExecNode:
             config=TradingNodeConfig(
                 trader_id=TRADER_ID,
                 logging=logging,
-                data_clients={"DELTA_EXCHANGE": data_config(sim)},
+                data_clients={"DELTA_EXCHANGE": data_config(sim, loaded)},
                 exec_clients={"DELTA_EXCHANGE": self.exec_config},
                 risk_engine=LiveRiskEngineConfig(bypass=bypass_risk),
                 exec_engine=LiveExecEngineConfig(**engine),

@@ -26,6 +26,7 @@ from nautilus_trader.model.enums import (
     TriggerType,
 )
 from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected, OrderUpdated
+from nautilus_trader.model.objects import Price
 from nautilus_trader.model.orders import Order
 
 from delta_exchange.sim import DeltaSim
@@ -34,6 +35,7 @@ from exec_harness import (
     ExecNode,
     Recorder,
     commission,
+    first_option,
     px,
     qty,
     tester_config,
@@ -51,10 +53,11 @@ FAR = ticks(500)  # ExecTester's default tob_offset_ticks: far from the market
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[ExecNode]:
-    """One node on one sim whose market stands still."""
+    """One node on one sim whose market stands still, with BTCUSD and the first call option loaded."""
     with DeltaSim(rate=50, seed=11) as sim:
         sim.set_faults(pause_market=True)
-        running = ExecNode(sim).start()
+        option, _ = first_option(sim)
+        running = ExecNode(sim, instruments=(BTCUSD, option)).start()
         try:
             yield running
         finally:
@@ -76,8 +79,8 @@ def tester(node: ExecNode) -> Iterator[Callable[..., Recorder]]:
         if strategy.is_running:
             node.stop_strategy(strategy)
         node.remove(strategy)
-    leftovers = (node.truth.open_orders(), node.truth.position_size())
-    if leftovers != ([], 0):
+    leftovers = (node.truth.open_orders(None), node.truth.open_positions())
+    if leftovers != ([], {}):
         node.truth.flatten()
         node.wait_sim(lambda t: t.open_orders() == [] and t.position_size() == 0, "sim flattened")
         pytest.fail(f"test left orders or a position on the sim: {leftovers}")
@@ -734,3 +737,45 @@ def test_tc_e83_unsubscribe_on_stop(node: ExecNode, tester: Callable[..., Record
     node.wait(lambda: len(data_client.channel_refs()) > len(before), "the tester's subscriptions")
     node.stop_strategy(strategy)
     node.wait(lambda: data_client.channel_refs() == before, "subscriptions released")
+
+
+# -- group 10: options -----------------------------------------------------------------------------------------------
+
+
+def option_order(node: ExecNode, strategy: Recorder, side: OrderSide, **kwargs: Any) -> Order:
+    """A limit on the option 500 of its ticks (0.1) away from its touch."""
+    top = node.truth.top(node.instruments[1].symbol.value)
+    offset = Decimal("0.1") * 500
+    price = top.bid - offset if side == OrderSide.BUY else top.ask + offset
+    return strategy.order_factory.limit(
+        node.instruments[1],
+        side,
+        qty(1),
+        Price.from_str(f"{price:.1f}"),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(("case", "side"), [("TC-E90", OrderSide.BUY), ("TC-E91", OrderSide.SELL)])
+def test_tc_e90_e91_e100_option_limit_and_cancel(
+    node: ExecNode, tester: Callable[..., Recorder], case: str, side: OrderSide
+) -> None:
+    """TC-E90/TC-E91 then TC-E100: a limit on a call option is accepted with its side, price and quantity, then
+    cancelled; the venue has no open order left."""
+    strategy = tester(instrument_id=node.instruments[1])
+    order = submit(strategy, option_order(node, strategy, side))
+    node.wait_events(strategy, order, ACCEPTED)
+    record = venue_order(node, order)
+    assert record["product_symbol"] == node.option.symbol.value, case  # type: ignore[attr-defined]
+    assert Decimal(record["limit_price"]) == order.price.as_decimal() and int(record["size"]) == 1
+    assert record["side"] == ("buy" if side == OrderSide.BUY else "sell")
+    strategy.cancel_order(order)
+    node.wait_events(strategy, order, [*ACCEPTED, "OrderPendingCancel", "OrderCanceled"])
+    assert node.truth.open_orders(None) == []
+
+
+def test_tc_e99_option_fok_denied(node: ExecNode, tester: Callable[..., Recorder]) -> None:
+    """TC-E99: FOK on an option is denied like every FOK (Delta has none)."""
+    strategy = tester(instrument_id=node.instruments[1])
+    order = submit(strategy, option_order(node, strategy, OrderSide.BUY, time_in_force=TimeInForce.FOK))
+    node.wait_events(strategy, order, DENIED)

@@ -14,8 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from nautilus_trader.model.enums import LiquiditySide, OrderSide, OrderStatus, OrderType, PositionSide, TriggerType
+from nautilus_trader.model.enums import (
+    LiquiditySide,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    TimeInForce,
+    TriggerType,
+)
 from nautilus_trader.model.identifiers import VenueOrderId
+from nautilus_trader.model.objects import Price
 
 from delta_exchange.sim import DeltaSim
 from exec_harness import (
@@ -24,8 +33,10 @@ from exec_harness import (
     Recorder,
     SimTruth,
     commission,
+    first_option,
     px,
     qty,
+    sim_request,
     tester_config,
     ticks,
 )
@@ -46,10 +57,15 @@ def sim() -> Iterator[DeltaSim]:
 @pytest.fixture(scope="module")
 def session_one(sim: DeltaSim) -> dict[str, Any]:
     """Node 1: leaves two resting limits, a stop, a partially filled limit, a filled market order and a long."""
-    node = ExecNode(sim).start()
+    option, _ = first_option(sim)
+    node = ExecNode(sim, instruments=(BTCUSD, option)).start()
     try:
         strategy = node.add(Recorder(tester_config(**KEEP)))
         top = node.truth.top()
+        option_ask = node.truth.top(option.symbol.value).ask
+        option_buy = strategy.order_factory.limit(
+            option, OrderSide.BUY, qty(2), Price.from_str(f"{option_ask:.1f}"), time_in_force=TimeInForce.IOC
+        )
         buy = strategy.limit(OrderSide.BUY, 3, top.bid - FAR)
         sell = strategy.limit(OrderSide.SELL, 4, top.ask + FAR)
         stop = strategy.order_factory.stop_market(
@@ -67,14 +83,18 @@ def session_one(sim: DeltaSim) -> dict[str, Any]:
             "partial fill",
         )
         node.wait(lambda: all(node.order(o.client_order_id).is_open for o in (buy, sell, stop)), "resting orders")
+        strategy.submit_order(option_buy)
+        node.wait(lambda: node.order(option_buy.client_order_id).status == OrderStatus.FILLED, "option bought")
         node.assert_matches_sim()
         before = {
             "orders": {
                 o.client_order_id: snapshot(node.order(o.client_order_id)) for o in (buy, sell, stop, market, partial)
             },
-            "fills": {f.trade_id.value: f for f in strategy.fills()},
+            "fills": {f.trade_id.value: f for f in strategy.fills() if f.instrument_id == BTCUSD},
             "top": top,
             "partial": partial.client_order_id,
+            "option": option,
+            "option_ask": option_ask,
             "market": market.client_order_id,
         }
     finally:
@@ -99,7 +119,7 @@ def snapshot(order: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def session_two(sim: DeltaSim, session_one: dict[str, Any]) -> Iterator[ExecNode]:
-    node = ExecNode(sim).start()
+    node = ExecNode(sim, instruments=(BTCUSD, session_one["option"])).start()
     try:
         yield node
     finally:
@@ -158,6 +178,21 @@ def test_tc_e86_long_position_reconciled(session_one: dict[str, Any], session_tw
     assert position.side == PositionSide.LONG and position.quantity == qty(size)
     assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
     node.assert_matches_sim()
+
+
+def test_tc_e101_option_position_reconciled(session_one: dict[str, Any], session_two: ExecNode) -> None:
+    """TC-E101: the option position of session one is rebuilt: instrument, LONG 2 and the venue's entry price."""
+    option, _ = first_option(session_two.sim)
+    assert option == session_one["option"]
+    venue = next(
+        p
+        for p in sim_request(session_two.sim, "GET", "/v2/positions/margined")
+        if p["product_symbol"] == option.symbol.value
+    )
+    (position,) = session_two.cache.positions_open(instrument_id=option)
+    assert position.side == PositionSide.LONG and position.quantity == qty(2) == qty(int(venue["size"]))
+    assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
+    assert Decimal(venue["entry_price"]) == session_one["option_ask"]
 
 
 def test_tc_e87_short_position_reconciled(sim: DeltaSim, session_two: ExecNode) -> None:
