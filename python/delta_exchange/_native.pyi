@@ -345,7 +345,8 @@ class RiskEngine:
         Record the equity; the first of each UTC day is the baseline.
 
         True exactly on the call whose loss since the baseline reaches ``daily_loss_limit``: reduce-only mode
-        begins (only orders reducing the position pass) and lasts until the next UTC day.
+        begins and lasts until the next UTC day. Only reducing orders pass then: ``reduce_only=True``, or the side
+        opposite the position with a size of at most the position's (no flip); these never fail ``max_position``.
         """
     def freeze_mmp(self, asset: str, until_ns: int | None = None) -> None:
         """Freeze MMP quotes on ``asset`` until ``until_ns`` (``None`` = until :meth:`thaw_mmp`)."""
