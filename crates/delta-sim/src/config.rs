@@ -49,8 +49,9 @@ pub const DEFAULT_BOOK_LEVELS: usize = 25;
 pub const DEFAULT_USD_BALANCE: Decimal = Decimal::from_int(100_000);
 
 /// Runtime fault switches; also the JSON body of `POST /sim/faults` (absent fields keep their value).
-/// Counters (`force_429`, `skip_seq`, `corrupt_checksum`, `malformed`) are one-shot budgets consumed
-/// as the faults are injected; `*_every` switches stay until set back to 0.
+/// Counters (`force_429`, `skip_seq`, `corrupt_checksum`, `malformed`, `drop_order_reply`,
+/// `skip_private_seq`) are one-shot budgets consumed as the faults are injected; `*_every` switches and
+/// `private_delay_ms` stay until set back to 0.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Faults {
     /// Delay added before every `/v2` request is handled, in milliseconds.
@@ -75,6 +76,13 @@ pub struct Faults {
     pub book_error: Vec<String>,
     /// When true, the market generator makes no changes (books rest until unpaused; orders still trade).
     pub pause_market: bool,
+    /// Number of upcoming `POST /v2/orders` that are processed but never answered: the request is held
+    /// open until the client gives up and closes the connection (the timeout case).
+    pub drop_order_reply: u32,
+    /// Every private event frame is sent this many milliseconds after the event (order kept; 0 = off).
+    pub private_delay_ms: u64,
+    /// Number of upcoming private `orders` event frames left out (their `seq_no` is used up: a gap).
+    pub skip_private_seq: u32,
 }
 
 /// A partial update of [`Faults`], as posted to `/sim/faults`.
@@ -103,6 +111,12 @@ pub struct FaultsUpdate {
     pub book_error: Option<String>,
     /// New generator pause switch, if given.
     pub pause_market: Option<bool>,
+    /// New count of unanswered order placements, if given.
+    pub drop_order_reply: Option<u32>,
+    /// New private event delay, if given.
+    pub private_delay_ms: Option<u64>,
+    /// New count of left-out private `orders` frames, if given.
+    pub skip_private_seq: Option<u32>,
 }
 
 impl Faults {
@@ -123,11 +137,16 @@ impl Faults {
             (&mut self.skip_seq_every, update.skip_seq_every),
             (&mut self.corrupt_checksum, update.corrupt_checksum),
             (&mut self.malformed, update.malformed),
+            (&mut self.drop_order_reply, update.drop_order_reply),
+            (&mut self.skip_private_seq, update.skip_private_seq),
         ];
         for (field, value) in counters {
             if let Some(value) = value {
                 *field = value;
             }
+        }
+        if let Some(private_delay_ms) = update.private_delay_ms {
+            self.private_delay_ms = private_delay_ms;
         }
         if let Some(stall) = update.stall {
             self.stall = stall;

@@ -99,6 +99,15 @@ struct Cli {
     /// Fault: this symbol's book channels answer `action: "error"` once.
     #[arg(long)]
     book_error: Option<String>,
+    /// Fault: process the next N `POST /v2/orders` but never answer them (the timeout case).
+    #[arg(long, default_value_t = 0)]
+    drop_order_reply: u32,
+    /// Fault: send every private event frame this many milliseconds late (order kept).
+    #[arg(long, default_value_t = 0)]
+    private_delay_ms: u64,
+    /// Fault: leave out the next N private `orders` event frames (a `seq_no` gap).
+    #[arg(long, default_value_t = 0)]
+    skip_private_seq: u32,
 }
 
 impl Cli {
@@ -117,6 +126,9 @@ impl Cli {
             book_error: self.book_error,
             // `--rate 0` starts the market still; pausing is a runtime switch only.
             pause_market: None,
+            drop_order_reply: Some(self.drop_order_reply),
+            private_delay_ms: Some(self.private_delay_ms),
+            skip_private_seq: Some(self.skip_private_seq),
         });
         SimConfig {
             host: self.host,

@@ -163,9 +163,16 @@ impl SimHandle {
         self.state.venue().subscribe()
     }
 
-    /// Stops accepting connections, lets in-flight requests finish and waits for the server.
+    /// Drops every socket connection at once, keeping all state (as `POST /sim/restart`).
+    pub fn restart(&self) {
+        self.state.restart();
+    }
+
+    /// Stops accepting connections, ends held requests, lets in-flight requests finish and waits for
+    /// the server.
     pub async fn shutdown(self) -> Result<(), SimError> {
         self.sweeper.abort();
+        self.state.stop();
         if let Some(generator) = &self.generator {
             generator.abort();
         }

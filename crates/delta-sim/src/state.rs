@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use delta_core::auth::Signer;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tokio::sync::watch;
 
 use crate::catalog::Catalog;
 use crate::config::{Faults, FaultsUpdate, SimConfig};
@@ -38,6 +39,8 @@ pub struct Shared {
     heartbeat_period: Duration,
     idle_timeout: Duration,
     watched: Mutex<HashMap<u64, usize>>,
+    restarts: watch::Sender<u64>,
+    stopping: watch::Sender<bool>,
 }
 
 /// Marks products as watched by a public socket subscription while it lives (the market generator
@@ -88,6 +91,8 @@ impl Shared {
             heartbeat_period: config.heartbeat_period,
             idle_timeout: config.idle_timeout,
             watched: Mutex::new(HashMap::new()),
+            restarts: watch::channel(0).0,
+            stopping: watch::channel(false).0,
         }
     }
 
@@ -175,6 +180,45 @@ impl Shared {
     /// Runs `take` on the locked switches: the one place one-shot socket faults are consumed.
     pub fn with_faults<T>(&self, take: impl FnOnce(&mut Faults) -> T) -> T {
         take(&mut lock(&self.faults))
+    }
+
+    /// Drops every socket connection (public and private) at once; orders, positions and balances stay.
+    pub fn restart(&self) {
+        self.restarts.send_modify(|generation| *generation += 1);
+        self.stats.record_restart();
+        tracing::info!("restart: every socket dropped");
+    }
+
+    /// Changes when [`Shared::restart`] is called: a connection ends when it sees a change.
+    pub fn restarts(&self) -> watch::Receiver<u64> {
+        self.restarts.subscribe()
+    }
+
+    /// Marks the sim as stopping: held requests ([`Shared::until_stopping`]) end.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves when the sim stops (never before).
+    pub async fn until_stopping(&self) {
+        let mut stopping = self.stopping.subscribe();
+        // An error only means the state is being dropped: stopping as well.
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    }
+
+    /// Consumes one budget unit of a one-shot counter switch, counting the fault under `name`.
+    pub fn take_fault(&self, name: &str, counter: impl FnOnce(&mut Faults) -> &mut u32) -> bool {
+        let taken = {
+            let mut faults = lock(&self.faults);
+            let budget = counter(&mut faults);
+            let taken = *budget > 0;
+            *budget = budget.saturating_sub(1);
+            taken
+        };
+        if taken {
+            self.stats.record_fault(name);
+        }
+        taken
     }
 
     /// Consumes one forced 429 if any is left.

@@ -18,6 +18,7 @@ pub struct Stats {
     faults_injected: Mutex<BTreeMap<String, u64>>,
     ws_connections: AtomicU64,
     ws_refused: AtomicU64,
+    restarts: AtomicU64,
 }
 
 /// A copy of the counters, in the JSON form of `GET /sim/stats`.
@@ -35,8 +36,8 @@ pub struct StatsSnapshot {
     pub auth_failures: u64,
     /// Requests answered with an injected 5xx.
     pub injected_errors: u64,
-    /// Socket faults injected, by switch name (`drop_every`, `skip_seq`, `corrupt_checksum`, `malformed`,
-    /// `stall`, `book_error`).
+    /// Faults injected, by switch name (`drop_every`, `skip_seq`, `corrupt_checksum`, `malformed`,
+    /// `stall`, `book_error`, `drop_order_reply`, `private_delay_ms` (frames delayed), `skip_private_seq`).
     #[serde(default)]
     pub faults_injected: BTreeMap<String, u64>,
     /// Socket handshakes accepted.
@@ -45,6 +46,9 @@ pub struct StatsSnapshot {
     /// Socket handshakes refused with HTTP 429.
     #[serde(default)]
     pub ws_refused: u64,
+    /// `POST /sim/restart` calls (every socket dropped, state kept).
+    #[serde(default)]
+    pub restarts: u64,
 }
 
 impl Stats {
@@ -91,6 +95,11 @@ impl Stats {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts a restart.
+    pub fn record_restart(&self) {
+        self.restarts.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A consistent-enough copy of every counter.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
@@ -103,6 +112,7 @@ impl Stats {
             faults_injected: self.faults_injected.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone(),
             ws_connections: self.ws_connections.load(Ordering::Relaxed),
             ws_refused: self.ws_refused.load(Ordering::Relaxed),
+            restarts: self.restarts.load(Ordering::Relaxed),
         }
     }
 }

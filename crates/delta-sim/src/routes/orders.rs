@@ -36,12 +36,18 @@ fn charge(state: &AppState, product_id: Option<u64>, symbol: Option<&str>, opera
     }
 }
 
-/// `POST /v2/orders`.
+/// `POST /v2/orders`. With the `drop_order_reply` fault the order is processed but the answer never
+/// comes: the request is held until the client closes the connection (or the sim stops).
 pub async fn create(State(state): State<AppState>, Extension(auth): Extension<Authed>, body: Bytes) -> ApiResult {
     let request: CreateOrderRequest = json_body(&body)?;
     state.stats().record_orders(1);
     charge(&state, request.product_id, request.product_symbol.as_deref(), 1)?;
-    Ok(ok(state.venue().place_order(auth.user_id, request, now_micros())?))
+    let placed = state.venue().place_order(auth.user_id, request, now_micros());
+    if state.take_fault("drop_order_reply", |faults| &mut faults.drop_order_reply) {
+        state.until_stopping().await;
+        return Err(ApiError::envelope(axum::http::StatusCode::SERVICE_UNAVAILABLE, "unavailable"));
+    }
+    Ok(ok(placed?))
 }
 
 /// `PUT /v2/orders`.

@@ -27,6 +27,13 @@ pub async fn set_faults(State(state): State<AppState>, body: Bytes) -> ApiResult
     Ok(json_response(axum::http::StatusCode::OK, &state.update_faults(update)))
 }
 
+/// `POST /sim/restart`: drops every socket (public and private) at once; orders, positions, balances and
+/// the market stay as they are.
+pub async fn restart(State(state): State<AppState>) -> Response {
+    state.restart();
+    json_response(axum::http::StatusCode::OK, &json!({"success": true}))
+}
+
 /// Body of `POST /sim/mmp_trigger`.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -58,8 +58,10 @@ pub async fn run(socket: WebSocket, state: AppState, endpoint: Endpoint) {
         data_sent: 0,
     };
     let mut last_activity = Instant::now();
+    let mut restarts = connection.state.restarts();
     loop {
         let open = tokio::select! {
+            _ = restarts.changed() => false,
             frame = connection.socket.recv() => match frame {
                 Some(Ok(message)) => {
                     last_activity = Instant::now();

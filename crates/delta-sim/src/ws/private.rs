@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use delta_core::model::Order;
 use serde_json::{json, Map, Value};
@@ -172,13 +173,32 @@ pub fn spawn_pump(state: AppState, out: Outbox, subscriptions: SharedSubscriptio
             if let EventKind::Order { order, .. } = &event.kind {
                 client_ids.insert(order.id, order.client_order_id.clone());
             }
-            for frame in frames(&state, &subscriptions, &client_ids, &event) {
+            let frames = frames(&state, &subscriptions, &client_ids, &event);
+            delay(&state, &event, frames.len()).await;
+            for frame in frames {
                 if out.send(frame).await.is_err() {
                     return;
                 }
             }
         }
     })
+}
+
+/// With the `private_delay_ms` fault, waits until that long after the event happened before its `count`
+/// frames go out (events wait in order, so the order is kept).
+async fn delay(state: &AppState, event: &SimEvent, count: usize) {
+    let delay_ms = state.with_faults(|faults| faults.private_delay_ms);
+    if delay_ms == 0 || count == 0 {
+        return;
+    }
+    for _ in 0..count {
+        state.stats().record_fault("private_delay_ms");
+    }
+    let due = event.timestamp.saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX).saturating_mul(1_000));
+    let wait = u64::try_from(due.saturating_sub(now_micros())).unwrap_or(0);
+    if wait > 0 {
+        tokio::time::sleep(Duration::from_micros(wait)).await;
+    }
 }
 
 fn frame(channel: &str, symbol: &str, message: &Value) -> Outgoing {
@@ -240,7 +260,10 @@ fn frames(
     match &event.kind {
         EventKind::Order { order, reason } if subs.wants("orders", instrument.as_ref()) => {
             let seq_no = subs.next_seq("orders", &symbol);
-            out.push(frame("orders", &symbol, &order_message(order, *reason, &symbol, seq_no, event.timestamp)));
+            // `skip_private_seq`: the frame is left out but its `seq_no` is used up.
+            if !state.take_fault("skip_private_seq", |faults| &mut faults.skip_private_seq) {
+                out.push(frame("orders", &symbol, &order_message(order, *reason, &symbol, seq_no, event.timestamp)));
+            }
         }
         EventKind::Fill(fill) => {
             let order_id: u64 = fill.order_id.parse().unwrap_or_default();
