@@ -38,6 +38,7 @@ from exec_harness import (
     first_option,
     px,
     qty,
+    sim_trade,
     tester_config,
     ticks,
 )
@@ -208,6 +209,31 @@ def test_tc_e06_e61_e82_close_position_on_stop_reduce_only(node: ExecNode, teste
     assert venue_order(node, closing)["reduce_only"] in (True, "true")
     assert node.cache.positions_open(strategy_id=strategy.id) == []
     assert node.truth.position_size() == 0
+    node.assert_matches_sim()
+
+
+def test_maker_partial_fills_with_maker_commission(node: ExecNode, tester: Callable[..., Recorder]) -> None:
+    """A resting BUY 5 is hit by synthetic sellers (`/sim/trade`) for 3 then 2: two MAKER fills at its price,
+    PARTIALLY_FILLED then FILLED, maker commission on each, trade ids as the venue booked them."""
+    strategy = tester()
+    top = node.truth.top()
+    inside = top.ask - top.bid > ticks(1)
+    price = top.bid + ticks(1) if inside else top.bid
+    ahead = 0 if inside else top.bid_size
+    order = submit(strategy, strategy.limit(OrderSide.BUY, 5, price, post_only=True))
+    node.wait_events(strategy, order, ACCEPTED)
+    sim_trade(node.sim, "sell", ahead + 3)
+    node.wait_status(order, OrderStatus.PARTIALLY_FILLED)
+    sim_trade(node.sim, "sell", 2)
+    node.wait_events(strategy, order, [*ACCEPTED, "OrderFilled", "OrderFilled"])
+    fills = strategy.fills(order.client_order_id)
+    assert [int(f.last_qty) for f in fills] == [3, 2]
+    assert all(f.last_px == px(price) and f.liquidity_side == LiquiditySide.MAKER for f in fills)
+    assert [f.commission for f in fills] == [commission(n, price, LiquiditySide.MAKER) for n in (3, 2)]
+    venue_fills = node.truth.fills(fills[0].venue_order_id.value)
+    assert [str(f["id"]) for f in venue_fills] == [f.trade_id.value for f in fills]
+    assert all(f["role"] == "maker" for f in venue_fills)
+    assert node.truth.position_size() == 5
     node.assert_matches_sim()
 
 
@@ -393,11 +419,12 @@ def test_tc_e22_stop_limit_triggers_and_fills(node: ExecNode, tester: Callable[.
 
 
 def test_trailing_stop_accepted_and_triggered(node: ExecNode, tester: Callable[..., Recorder]) -> None:
-    """Trailing stop (trail_amount): a SELL trailing 1 tick is accepted, then triggers when our sell moves the
-    last price down through the bid levels, and fills."""
+    """Trailing stop (trail_amount): after a buy at the ask sets the last price, a SELL trailing 1 tick is accepted
+    (untriggered), then our sell through the first bid level drops the last price more than the trail: it
+    triggers and fills once."""
     strategy = tester()
-    book = node.sim.book("BTCUSD")
-    (bid1, size1), (bid2, _) = [(Decimal(p), int(s)) for p, s in book["b"][:2]]
+    lift = submit(strategy, strategy.market(OrderSide.BUY, 1))
+    node.wait_events(strategy, lift, FILLED)
     trail = strategy.order_factory.trailing_stop_market(
         BTCUSD,
         OrderSide.SELL,
@@ -410,15 +437,16 @@ def test_trailing_stop_accepted_and_triggered(node: ExecNode, tester: Callable[.
     node.wait_events(strategy, trail, ACCEPTED)
     record = venue_order(node, trail)
     assert Decimal(record["trail_amount"]).copy_abs() == ticks(1)
+    assert record["state"] == "pending"
+    (bid1, size1), (bid2, _) = [(Decimal(p), int(s)) for p, s in node.sim.book("BTCUSD")["b"][:2]]
     sweep = submit(strategy, strategy.market(OrderSide.SELL, size1 + 1))
-    node.wait(lambda: len(strategy.fills(sweep.client_order_id)) == 2, "the sweep's two fills")
-    node.wait(
-        lambda: node.order(trail.client_order_id).status == OrderStatus.FILLED,
-        f"trailing stop filled ({strategy.names(trail.client_order_id)})",
-    )
-    assert "OrderFilled" in strategy.names(trail.client_order_id)
+    node.wait_events(strategy, sweep, [*FILLED, "OrderFilled"])
+    node.wait_status(trail, OrderStatus.FILLED)
+    assert node.cached_names(trail)[:3] == ACCEPTED and node.cached_names(trail)[-1] == "OrderFilled"
+    assert node.cached_names(trail).count("OrderFilled") == 1
+    fill = only_fill(strategy, trail)
+    assert fill.last_px.as_decimal() <= bid2 < bid1
     node.assert_matches_sim()
-    assert bid2 < bid1
 
 
 # -- group 4: modification -------------------------------------------------------------------------------------------
