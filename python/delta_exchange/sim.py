@@ -205,8 +205,33 @@ class DeltaSim:
         return self._call("GET", "/sim/stats")
 
     def set_faults(self, **switches: Any) -> dict[str, Any]:
-        """``POST /sim/faults`` with the given switches (``skip_seq=1``, ``drop_every=50``, ...)."""
+        """
+        ``POST /sim/faults`` with the given switches; answers the current switches.
+
+        Socket switches: ``drop_every``, ``skip_seq``, ``skip_seq_every``, ``corrupt_checksum``, ``malformed``,
+        ``stall``, ``book_error``; REST: ``latency_ms``, ``error_rate``, ``force_429``; market:
+        ``pause_market``; trading: ``drop_order_reply=N`` (the next N ``POST /v2/orders`` are placed but never
+        answered), ``private_delay_ms=M`` (private event frames M ms late, order kept) and
+        ``skip_private_seq=N`` (the next N private ``orders`` frames left out: a ``seq_no`` gap).
+        """
         return self._call("POST", "/sim/faults", switches)
+
+    def restart(self) -> dict[str, Any]:
+        """``POST /sim/restart``: drop every socket (public and private); orders, positions and balances stay."""
+        return self._call("POST", "/sim/restart", {})
+
+    def trade(self, symbol: str, side: str, size: int) -> dict[str, Any]:
+        """
+        ``POST /sim/trade``: one synthetic taker trade of up to ``size`` contracts on ``side`` (``"buy"`` takes
+        asks, ``"sell"`` takes bids), like the market generator's: resting user orders it reaches fill as makers
+        in price-time priority, and stops trigger. Answers ``{"fills": [[price, size], ...], "maker_fills":
+        [{"order_id", "price", "size"}, ...]}``.
+        """
+        return self._call("POST", "/sim/trade", {"symbol": symbol, "side": side, "size": size})
+
+    def mmp_trigger(self, asset: str, frozen_till: int) -> dict[str, Any]:
+        """``POST /sim/mmp_trigger``: emit an ``mmp_trigger`` event (µs, -1 = until reset) without freezing."""
+        return self._call("POST", "/sim/mmp_trigger", {"asset": asset, "frozen_till": frozen_till})
 
     def book(self, symbol: str) -> dict[str, Any]:
         """``GET /sim/book/{symbol}``: the sim's true book as ``{"a": [...], "b": [...], "seq": N}``."""
