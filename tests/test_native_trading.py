@@ -355,14 +355,25 @@ def test_requests_are_checked_locally(sim: DeltaSim) -> None:
     async def scenario() -> None:
         with pytest.raises(ValueError, match=r"unknown key.*'price'"):
             client.place_order({**limit, "price": "100"})
-        with pytest.raises(ValueError, match=r"orders\[1\]\.'prize'"):
-            client.batch_create_orders({"product_id": BTCUSD, "orders": [dict(limit), {**limit, "prize": "1"}]})
+        item = {k: v for k, v in limit.items() if k != "product_id"}
+        with pytest.raises(
+            ValueError, match=r"in the batch_create_orders request: orders\[1\]: 'prize' \(known keys: size"
+        ):
+            client.batch_create_orders({"product_id": BTCUSD, "orders": [item, {**item, "prize": "1"}]})
+        with pytest.raises(ValueError, match=r"field \"orders\[1\]\": missing field `side`"):
+            client.batch_create_orders(
+                {"product_id": BTCUSD, "orders": [item, {k: v for k, v in item.items() if k != "side"}]}
+            )
+        with pytest.raises(ValueError, match=r"field \"orders\[0\]\.mmp\""):
+            client.batch_create_orders({"product_id": BTCUSD, "orders": [{**item, "mmp": 7}]})
         with pytest.raises(ValueError, match=r"limit_price.*float"):
             client.place_order({**limit, "limit_price": 100.5})
         with pytest.raises(ValueError, match="size"):
             client.place_order({**limit, "size": "ten"})
-        with pytest.raises(ValueError, match="limit_price"):
+        with pytest.raises(ValueError, match=r'field "limit_price": not a decimal number: "abc"'):
             client.place_order({**limit, "limit_price": "abc"})
+        with pytest.raises(ValueError, match=r'field "side": unknown variant `up`'):
+            client.place_order({**limit, "side": "up"})
         with pytest.raises(ValueError, match="limit order needs limit_price"):
             client.place_order({k: v for k, v in limit.items() if k != "limit_price"})
         with pytest.raises(ValueError, match="client_order_id"):

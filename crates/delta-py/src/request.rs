@@ -132,10 +132,9 @@ pub fn from_dict<T: Request>(request: &Bound<'_, PyAny>) -> PyResult<T> {
     }
     if !unknown.is_empty() {
         return Err(PyValueError::new_err(format!(
-            "unknown key(s) in the {} request: {}; known keys: {}",
+            "unknown key(s) in the {} request: {}",
             T::NAME,
-            unknown.join(", "),
-            field_names::<T>().join(", ")
+            unknown.join("; ")
         )));
     }
     let mut json = Json::default();
@@ -170,22 +169,35 @@ fn is_bool(value: &Bound<'_, PyAny>) -> bool {
     value.is_instance_of::<PyBool>()
 }
 
+/// Appends `"<where>'a', 'b' (known keys: ...)"` when `dict` has keys outside `fields`.
 fn unknown_keys(dict: &Bound<'_, PyDict>, fields: &[&str], prefix: &str, unknown: &mut Vec<String>) -> PyResult<()> {
+    let mut names = Vec::new();
     for key in dict.keys() {
-        let name: String = key.str()?.to_string();
+        let name = key.str()?.to_string();
         if !fields.contains(&name.as_str()) {
-            unknown.push(if prefix.is_empty() { format!("'{name}'") } else { format!("{prefix}.'{name}'") });
+            names.push(format!("'{name}'"));
         }
+    }
+    if !names.is_empty() {
+        let at = if prefix.is_empty() { String::new() } else { format!("{prefix}: ") };
+        unknown.push(format!("{at}{} (known keys: {})", names.join(", "), fields.join(", ")));
     }
     Ok(())
 }
 
-/// JSON text of a request plus the byte offset where each field's value starts, so a decode error's column
-/// can be traced back to its field.
+/// JSON text of a request plus the byte range of each field's value, so a decode error's column can be traced
+/// back to its field.
 #[derive(Default)]
 struct Json {
     text: String,
-    fields: Vec<(usize, String)>,
+    fields: Vec<Span>,
+}
+
+/// Where the value of `path` is in the text: `start..end` (bytes).
+struct Span {
+    start: usize,
+    end: usize,
+    path: String,
 }
 
 impl Json {
@@ -217,8 +229,7 @@ impl Json {
                 self.string(key);
                 self.text.push(':');
                 let child = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
-                self.fields.push((self.text.len(), child.clone()));
-                self.value(&item, &child)?;
+                self.child(&item, child)?;
             }
             self.text.push('}');
         } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
@@ -227,9 +238,7 @@ impl Json {
                 if index > 0 {
                     self.text.push(',');
                 }
-                let child = format!("{path}[{index}]");
-                self.fields.push((self.text.len(), child.clone()));
-                self.value(&item?, &child)?;
+                self.child(&item?, format!("{path}[{index}]"))?;
             }
             self.text.push(']');
         } else {
@@ -242,19 +251,36 @@ impl Json {
         Ok(())
     }
 
+    fn child(&mut self, value: &Bound<'_, PyAny>, path: String) -> PyResult<()> {
+        let start = self.text.len();
+        self.value(value, &path)?;
+        self.fields.push(Span { start, end: self.text.len(), path });
+        Ok(())
+    }
+
     fn string(&mut self, text: &str) {
         // Serializing a str to JSON cannot fail.
         self.text.push_str(&serde_json::to_string(text).unwrap_or_default());
     }
 
-    /// The `ValueError` of a request that does not decode, naming the field at the error's position.
+    /// The `ValueError` of a request that does not decode, naming the innermost field whose value holds the
+    /// error's position. serde_json reports the column of the last character it read: the one before a value it
+    /// refuses on sight, the value's last character, or the one after it (for the exact-number readers, which
+    /// take the raw value first). A missing field is named by serde_json itself at the closing brace of the
+    /// object that lacks it, so the object (not its last field) is named.
     fn refusal(&self, name: &str, error: &serde_json::Error) -> PyErr {
         let message = error.to_string();
         let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
         let position = error.column().saturating_sub(1);
-        let field = self.fields.iter().rev().find(|(start, _)| *start < position).map(|(_, path)| path.as_str());
+        let past_end = usize::from(!message.starts_with("missing field"));
+        let field = self
+            .fields
+            .iter()
+            .filter(|span| span.start <= position + 1 && position < span.end + past_end)
+            .max_by_key(|span| span.start)
+            .map(|span| span.path.as_str());
         match field {
-            Some(field) if error.classify() == serde_json::error::Category::Data && position < self.text.len() => {
+            Some(field) if error.classify() == serde_json::error::Category::Data => {
                 PyValueError::new_err(format!("invalid {name} request: field {field:?}: {message}"))
             }
             _ => PyValueError::new_err(format!("invalid {name} request: {message}")),
