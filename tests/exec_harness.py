@@ -110,16 +110,6 @@ def sim_request(
     return reply if whole or not isinstance(reply, dict) else reply.get("result", reply)
 
 
-def restart(sim: DeltaSim) -> None:
-    """``POST /sim/restart``: the sim drops every socket (public and private) and keeps all state."""
-    sim_request(sim, "POST", "/sim/restart", body={})
-
-
-def sim_trade(sim: DeltaSim, side: str, size: int, symbol: str = SYMBOL) -> Any:
-    """``POST /sim/trade``: one synthetic taker on ``side`` takes ``size`` contracts (fills resting orders)."""
-    return sim_request(sim, "POST", "/sim/trade", body={"symbol": symbol, "side": side, "size": size})
-
-
 @dataclass(frozen=True)
 class Top:
     """The sim's best levels of BTCUSD (prices and sizes exact)."""
@@ -705,7 +695,7 @@ def secret_scenario(api_secret: str, log_directory: str) -> None:
             node.wait(lambda: node.order(limit.client_order_id).is_open, "limit accepted")
             strategy.modify_order(limit, price=px(node.truth.top().bid - ticks(490)))
             node.wait(lambda: node.order(limit.client_order_id).price == px(node.truth.top().bid - ticks(490)), "mod")
-            restart(sim)
+            sim.restart()
             again = strategy.limit(OrderSide.SELL, 1, node.truth.top().ask + ticks(500))
             strategy.submit_order(again)
             node.wait(lambda: node.order(again.client_order_id).is_open, "order after the restart")

@@ -23,7 +23,7 @@ from nautilus_trader.model.events import OrderCancelRejected, OrderModifyRejecte
 from nautilus_trader.model.orders import Order
 
 from delta_exchange.sim import DeltaSim
-from exec_harness import PRODUCT_ID, ExecNode, Recorder, px, restart, sim_request, tester_config, ticks
+from exec_harness import PRODUCT_ID, ExecNode, Recorder, px, sim_request, tester_config, ticks
 
 pytestmark = pytest.mark.sim
 
@@ -225,7 +225,7 @@ def test_reconnect_reconciles_missed_fill_and_cancel(node: ExecNode, tester: Cal
     strategy.submit_order(market)
     node.wait(lambda: "OrderAccepted" in strategy.names(market.client_order_id), "market accepted over REST")
     sim_request(node.sim, "DELETE", "/v2/orders", body={"id": int(venue_id), "product_id": PRODUCT_ID})
-    restart(node.sim)
+    node.sim.restart()
     node.sim.set_faults(private_delay_ms=0)
     node.wait(lambda: node.order(market.client_order_id).status == OrderStatus.FILLED, "missed fill reconciled", 30)
     node.wait(lambda: node.order(resting.client_order_id).status == OrderStatus.CANCELED, "missed cancel", 30)

@@ -299,7 +299,7 @@ def test_mmp_trigger_event_freeze_and_thaw(mmp_node: ExecNode, quoter: Callable[
 
     node, strategy = mmp_node, quoter()
     frozen_till_us = int(time.time() * 1_000_000) + MMP_FREEZE_SECS * 1_000_000
-    sim_request(node.sim, "POST", "/sim/mmp_trigger", body={"asset": "BTC", "frozen_till": frozen_till_us})
+    node.sim.mmp_trigger("BTC", frozen_till_us)
     node.wait(lambda: any(isinstance(e, DeltaMmpTriggered) for e in strategy.mmp), "DeltaMmpTriggered")
     triggered = next(e for e in strategy.mmp if isinstance(e, DeltaMmpTriggered))
     assert triggered.asset == "BTC" and triggered.frozen_till_ns == frozen_till_us * 1_000
