@@ -390,6 +390,31 @@ def test_requests_are_checked_locally(sim: DeltaSim) -> None:
     run(scenario())
 
 
+def test_placement_without_reply_is_settled_by_client_order_id(sim: DeltaSim) -> None:
+    """The sim executes the order but never replies: the look-up by client_order_id returns it, once."""
+    client = _native.HttpClient(sim.rest_url, sim.api_key, sim.api_secret, timeout_secs=0.5, max_retries=0)
+    sim.set_faults(drop_order_reply=1)
+
+    async def scenario() -> None:
+        bid, _, tick = await best_prices(client, "BTCUSD")
+        order = await client.place_order(
+            {
+                "product_id": BTCUSD,
+                "size": 2,
+                "side": "buy",
+                "order_type": "limit_order",
+                "limit_price": far_below(bid, tick),
+                "client_order_id": "p-dropped",
+            }
+        )
+        assert (order["client_order_id"], order["state"], order["size"]) == ("p-dropped", "open", 2)
+        open_orders = await client.open_orders(product_ids=[BTCUSD])
+        assert [(o["id"], o["client_order_id"]) for o in open_orders] == [(order["id"], "p-dropped")]
+
+    run(scenario())
+    assert sim.stats()["faults_injected"]["drop_order_reply"] == 1
+
+
 def test_unsettled_placement_raises_order_state_unknown() -> None:
     """A venue that never answers: the placement times out, the look-ups by client_order_id time out too."""
     listener = socket.create_server(("127.0.0.1", 0))
