@@ -118,7 +118,7 @@ pub fn step(venue: &mut Venue, product_id: u64, rng: &mut StdRng, now: i64) {
     } else if let Some(price) = new_level_price(book, side, rng) {
         book.add(side, price, rng.random_range(1..=500));
     }
-    venue.market_moved(product_id, &[], now);
+    venue.market_moved(&[], now);
 }
 
 /// A price for new liquidity that never crosses: from inside the spread to ten ticks behind the best.

@@ -106,14 +106,15 @@ impl Venue {
             let trade = PublicTrade { price: first.price, size: taken.size(), taker_side, timestamp: now };
             self.market.record_trade(product_id, trade);
         }
-        self.market_moved(product_id, &taken.maker_fills, now);
+        self.market_moved(&taken.maker_fills, now);
         taken
     }
 
-    /// After a market generator change of a product: books the fills of the user orders a synthetic
-    /// taker reached (as makers), enforces MMP, then triggers the stops the new prices reach. Without maker
-    /// fills or pending stops it costs one map look-up.
-    pub fn market_moved(&mut self, product_id: u64, maker_fills: &[MakerFill], now: i64) {
+    /// After a market generator change: books the fills of the user orders a synthetic
+    /// taker reached (as makers), enforces MMP, then triggers the stops the new prices reach (on any
+    /// product: the spot follows the perpetual's book). Without maker fills or pending stops it costs one
+    /// emptiness check.
+    pub fn market_moved(&mut self, maker_fills: &[MakerFill], now: i64) {
         for fill in maker_fills {
             if let Err(error) = self.apply_fill(fill.order_id, fill.price, fill.size, LiquidityRole::Maker, now) {
                 tracing::warn!(order_id = fill.order_id, code = error.code(), "maker fill of an unknown order");
@@ -123,7 +124,17 @@ impl Venue {
             self.enforce_mmp(now);
         }
         if !self.account.stops.is_empty() {
+            self.trigger_all_stops(now);
+        }
+    }
+
+    /// Triggers the due stops of every product (a move of one product's book also moves the spot price of
+    /// its index, and option marks follow the spot and the clock).
+    pub(crate) fn trigger_all_stops(&mut self, now: i64) {
+        let mut next = self.account.stops.values().map(|watch| watch.product_id).min();
+        while let Some(product_id) = next {
             self.trigger_stops(product_id, now);
+            next = self.account.stops.values().map(|watch| watch.product_id).filter(|id| *id > product_id).min();
         }
     }
 
@@ -201,8 +212,9 @@ impl Venue {
         }
     }
 
-    /// After a fill of an entry order with bracket prices: its first fill creates the legs (reduce-only,
-    /// pending, closing the filled size), later fills grow the still-pending legs to the filled size.
+    /// After a fill (or a bracket edit) of an entry order with bracket prices: its first fill creates the
+    /// legs (reduce-only, pending, closing the filled size); later fills and edits bring the still-pending
+    /// legs to the filled size and the entry's current bracket prices.
     pub(crate) fn sync_bracket_legs(&mut self, entry_id: u64, now: i64) {
         let Some(entry) = self.account.orders.get(&entry_id) else { return };
         if is_leg(&entry.order) {
@@ -213,12 +225,31 @@ impl Venue {
             return;
         }
         let filled = entry.order.size - entry.order.unfilled_size;
+        let method = Some(entry.bracket_trigger);
         if !entry.links.is_empty() {
             for leg_id in entry.links.clone() {
                 let Some(leg) = self.account.orders.get_mut(&leg_id) else { continue };
-                if leg.order.state == OrderState::Pending && leg.order.size != filled {
-                    leg.order.size = filled;
-                    leg.order.unfilled_size = filled;
+                let Some((_, wanted)) = legs.iter().find(|(kind, _)| leg.order.stop_order_type == Some(*kind)) else {
+                    continue;
+                };
+                let order = &mut leg.order;
+                let target = (wanted.order_type, wanted.stop_price, wanted.trail_amount, wanted.limit_price, method);
+                let current = (
+                    order.order_type,
+                    order.stop_price,
+                    order.trail_amount,
+                    order.limit_price,
+                    order.stop_trigger_method,
+                );
+                if order.state == OrderState::Pending && (current != target || order.size != filled) {
+                    (
+                        order.order_type,
+                        order.stop_price,
+                        order.trail_amount,
+                        order.limit_price,
+                        order.stop_trigger_method,
+                    ) = target;
+                    (order.size, order.unfilled_size) = (filled, filled);
                     self.emit_order(leg_id, OrderReason::Update, now);
                 }
             }
@@ -300,7 +331,7 @@ mod tests {
         let mut events = venue.subscribe();
         // Synthetic size added or trades that leave the mid above the stop change nothing.
         venue.market_mut().book_mut(BTCUSD).unwrap().add(Side::Buy, bid, 100);
-        venue.market_moved(BTCUSD, &[], START);
+        venue.market_moved(&[], START);
         assert_eq!(state(&venue, id).state, OrderState::Pending);
         clear_best(&mut venue, Side::Buy);
         assert!(mark(&venue) <= bid);
@@ -395,6 +426,23 @@ mod tests {
             );
             assert_eq!(order.bracket_order, Some(true));
         }
+        // A bracket edit reaches the pending legs.
+        let take_profit_price = ask.checked_add(&d("2")).unwrap();
+        let edit = delta_core::model::BracketEditRequest {
+            id: entry,
+            product_id: Some(BTCUSD),
+            product_symbol: None,
+            bracket_stop_loss_price: None,
+            bracket_stop_loss_limit_price: None,
+            bracket_take_profit_price: Some(take_profit_price),
+            bracket_take_profit_limit_price: None,
+            bracket_trail_amount: None,
+            bracket_stop_trigger_method: Some(StopTriggerMethod::LastTradedPrice),
+        };
+        venue.edit_bracket(DEFAULT_USER_ID, edit, START).unwrap();
+        let leg = state(&venue, legs[1]);
+        assert_eq!(leg.stop_price, Some(take_profit_price));
+        assert_eq!(leg.stop_trigger_method, Some(StopTriggerMethod::LastTradedPrice));
         venue.synthetic_trade(BTCUSD, Side::Sell, 2, START);
         assert_eq!(state(&venue, entry).state, OrderState::Closed);
         assert!(legs.iter().all(|leg| state(&venue, *leg).size == 4), "legs grow with the entry's fills");

@@ -650,8 +650,10 @@ impl Venue {
             order.bracket_take_profit_limit_price =
                 request.bracket_take_profit_limit_price.or(order.bracket_take_profit_limit_price);
             order.bracket_trail_amount = request.bracket_trail_amount.or(order.bracket_trail_amount);
+            entry.bracket_trigger = request.bracket_stop_trigger_method.unwrap_or(entry.bracket_trigger);
         }
         self.emit_order(id, OrderReason::Update, now);
+        self.sync_bracket_legs(id, now);
         Ok(())
     }
 
@@ -676,7 +678,7 @@ impl Venue {
         Ok(())
     }
 
-    /// Fires the dead-man switches whose deadline has passed.
+    /// Fires the dead-man switches whose deadline has passed, then triggers the stops the clock made due.
     pub fn sweep_deadlines(&mut self, now: i64) {
         let due: Vec<String> = self
             .account
@@ -719,6 +721,8 @@ impl Venue {
             let ids: Vec<u64> = self.account.active_orders().map(|entry| entry.order.id).collect();
             self.cancel_for_deadline(&ids, now);
         }
+        // Marks also move with the clock (options), not only with the books.
+        self.trigger_all_stops(now);
     }
 
     fn cancel_for_deadline(&mut self, ids: &[u64], now: i64) {
