@@ -235,15 +235,20 @@ def test_exec_factory_requires_credentials() -> None:
         loop.close()
 
 
-def test_exec_factory_is_an_honest_shell() -> None:
+def test_exec_factory_builds_the_execution_client() -> None:
+    from delta_exchange.execution import DeltaExchangeExecutionClient  # noqa: PLC0415
+
     loop, msgbus, cache, clock = node_components()
-    config = DeltaExchangeExecClientConfig(api_key="k", api_secret=SECRET)
+    config = DeltaExchangeExecClientConfig(**LOCAL, api_key="k", api_secret=SECRET)
     try:
-        with pytest.raises(NotImplementedError, match="arrives with the execution issue") as info:
-            DeltaExchangeLiveExecClientFactory.create(loop, "DELTA_EXCHANGE", config, msgbus, cache, clock)
+        client = DeltaExchangeLiveExecClientFactory.create(loop, "DELTA_EXCHANGE", config, msgbus, cache, clock)
     finally:
         loop.close()
-    assert SECRET not in str(info.value)
+    assert isinstance(client, DeltaExchangeExecutionClient)
+    assert client.id == ClientId("DELTA_EXCHANGE")
+    assert client.account_id.get_issuer() == "DELTA_EXCHANGE"
+    assert client.oms_type.name == "NETTING" and client.account_type.name == "MARGIN"
+    assert SECRET not in repr(client)
 
 
 def test_secret_is_not_in_any_repr_of_built_objects() -> None:

@@ -24,6 +24,7 @@ from delta_exchange.providers import DeltaExchangeInstrumentProvider
 
 if TYPE_CHECKING:
     from delta_exchange.data import DeltaExchangeDataClient
+    from delta_exchange.execution import DeltaExchangeExecutionClient
 
 _CACHE_SIZE = 16
 
@@ -216,7 +217,7 @@ class DeltaExchangeLiveDataClientFactory(LiveDataClientFactory):
 
 
 class DeltaExchangeLiveExecClientFactory(LiveExecClientFactory):
-    """The execution client factory; the client itself arrives with the execution issue."""
+    """Builds ``DeltaExchangeExecutionClient`` instances for a ``TradingNode``."""
 
     @staticmethod
     def create(  # type: ignore[override]  # noqa: PLR0917 (Nautilus's factory signature)
@@ -226,20 +227,49 @@ class DeltaExchangeLiveExecClientFactory(LiveExecClientFactory):
         msgbus: MessageBus,
         cache: Cache,
         clock: LiveClock,
-    ) -> None:
+    ) -> DeltaExchangeExecutionClient:
         """
-        Validate ``config`` (credentials included), then refuse: no execution client exists yet.
+        Validate ``config`` (credentials included) and return a new execution client.
+
+        The signed REST client and the instrument provider are shared with a data client built from the same
+        settings and credentials.
+
+        Parameters
+        ----------
+        loop : asyncio.AbstractEventLoop
+            The node's event loop.
+        name : str
+            The client name (the node's ``exec_clients`` key).
+        config : DeltaExchangeExecClientConfig
+            The client configuration.
+        msgbus : MessageBus
+            The node's message bus.
+        cache : Cache
+            The node's cache.
+        clock : LiveClock
+            The node's clock.
+
+        Returns
+        -------
+        DeltaExchangeExecutionClient
 
         Raises
         ------
         ValueError
-            If the configuration is invalid or credentials are missing.
-        NotImplementedError
-            Always, once the configuration is valid.
+            If the configuration is invalid or credentials are missing (the message says what to fix).
 
         """
+        from delta_exchange.execution import DeltaExchangeExecutionClient  # noqa: PLC0415 (imports this package)
+
         config.validate()
-        raise NotImplementedError(
-            "the Delta Exchange execution client arrives with the execution issue; "
-            "the configuration is valid but no client can be built yet",
+        http_client, provider = _shared_components(config, config.resolved_credentials(required=True))
+        return DeltaExchangeExecutionClient(
+            loop=loop,
+            client=http_client,
+            msgbus=msgbus,
+            cache=cache,
+            clock=clock,
+            instrument_provider=provider,
+            config=config,
+            name=name,
         )
