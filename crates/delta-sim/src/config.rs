@@ -264,13 +264,18 @@ mod tests {
     #[test]
     fn fault_updates_keep_absent_fields_and_clamp_the_rate() {
         let mut faults = Faults { latency_ms: 5, error_rate: 0.0, force_429: 2, ..Faults::default() };
-        faults.apply(serde_json::from_str(r#"{"error_rate": 3.5, "skip_seq": 1, "book_error": "BTCUSD"}"#).unwrap());
+        let update = r#"{"error_rate": 3.5, "skip_seq": 1, "book_error": "BTCUSD", "drop_order_reply": 2,
+                         "private_delay_ms": 40, "skip_private_seq": 3}"#;
+        faults.apply(serde_json::from_str(update).unwrap());
         let expected = Faults {
             latency_ms: 5,
             error_rate: 1.0,
             force_429: 2,
             skip_seq: 1,
             book_error: vec!["BTCUSD".into()],
+            drop_order_reply: 2,
+            private_delay_ms: 40,
+            skip_private_seq: 3,
             ..Faults::default()
         };
         assert_eq!(faults, expected);

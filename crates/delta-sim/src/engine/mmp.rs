@@ -109,7 +109,7 @@ impl Venue {
 
 #[cfg(test)]
 mod tests {
-    use delta_core::model::{CreateOrderRequest, MmpUpdateRequest, OrderState, Side};
+    use delta_core::model::{CreateOrderRequest, EditOrderRequest, MmpUpdateRequest, OrderState, Side};
 
     use super::*;
     use crate::engine::events::EventKind;
@@ -177,6 +177,9 @@ mod tests {
         let refused = bid(&mut venue, 1, true, START + 2 * SECOND).unwrap_err();
         assert_eq!(refused.code(), MMP_FROZEN);
         assert!(bid(&mut venue, 1, false, START + 2 * SECOND).is_ok(), "orders without MMP are not frozen");
+        let mut tag = EditOrderRequest::new(plain, BTCUSD, 10, None);
+        tag.mmp = Some(MmpGroup::Mmp1);
+        assert_eq!(venue.edit_order(DEFAULT_USER_ID, tag, START + 2 * SECOND).unwrap_err().code(), MMP_FROZEN);
         assert!(bid(&mut venue, 1, true, frozen_till).is_ok(), "thawed when the freeze interval ends");
     }
 

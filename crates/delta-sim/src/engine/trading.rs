@@ -348,6 +348,8 @@ impl Venue {
         let mut order = entry.order.clone();
         order.size = request.size;
         order.unfilled_size = request.size - filled;
+        order.mmp = request.mmp.or(order.mmp);
+        self.check_mmp_frozen(&instrument, order.mmp, now)?;
         if order.order_type == OrderType::Limit {
             order.limit_price = request.limit_price.or(order.limit_price);
         }
