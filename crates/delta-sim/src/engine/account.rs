@@ -14,7 +14,7 @@ pub struct OrderEntry {
     pub order: Order,
     /// Margin blocked while it rests.
     pub margin: Decimal,
-    /// Post-only flag of the request (echoed in responses only when true).
+    /// Post-only flag of the request (not echoed in responses, like the fixtures).
     pub post_only: bool,
     /// Bracket orders tied to this one: an entry's legs (created when it fills), or a leg's siblings
     /// (cancelled when it triggers).

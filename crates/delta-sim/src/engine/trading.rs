@@ -136,9 +136,7 @@ impl Venue {
             created_at: Some(IsoTime(now)),
             product_id: instrument.id,
             product_symbol: Some(instrument.symbol.clone()),
-            // Echoed only when set: whether Delta's responses carry `post_only` is unconfirmed (REFERENCE
-            // 14.3) and the fixtures have none.
-            post_only: request.post_only.filter(|post_only| *post_only),
+            post_only: None,
             mmp: request.mmp,
             updated_at: None,
         };
@@ -364,9 +362,7 @@ impl Venue {
             self.emit_order(id, OrderReason::Update, now);
             return Ok(order);
         }
-        let post_only = request.post_only.unwrap_or(entry.post_only);
-        order.post_only = post_only.then_some(true);
-        let edited = OrderEntry { order, post_only, ..entry.clone() };
+        let edited = OrderEntry { order, post_only: request.post_only.unwrap_or(entry.post_only), ..entry.clone() };
         // An edited order loses its queue place (it re-rests at the back), unless the edit is refused.
         let place = self.unrest(&entry);
         match self.execute(edited, OrderReason::Update, now) {
