@@ -8,6 +8,9 @@ import pytest
 
 from delta_exchange.sim import DeltaSim
 
+# The execution tests' shared harness asserts too: show the compared values when one fails.
+pytest.register_assert_rewrite("exec_harness")
+
 
 @pytest.fixture
 def sim() -> Iterator[DeltaSim]:

@@ -57,6 +57,10 @@ CONTRACT_VALUE = Decimal("0.001")
 TAKER_FEE = Decimal("0.0005")
 MAKER_FEE = Decimal("0.0002")
 TRADER_ID = "TESTER-001"
+SIM_POLL_SECS = 0.1  # between two checks that read the sim
+# The sims of these tests take a large REST quota: the tests' own reads of the sim's truth count against the
+# account's quota too, and the quota is not what they test.
+SIM_ARGS = ("--quota", "1000000")
 MMP_TOPIC = "delta_exchange.mmp"  # the contract's topic of DeltaMmpTriggered / DeltaMmpThawed
 
 _tags = itertools.count(1)
@@ -237,7 +241,7 @@ class Recorder(ExecTester):
     """
     Nautilus's ``ExecTester`` that also records every event it receives, in order, and the MMP notifications.
 
-    With :func:`tester_config`'s defaults it places nothing by itself: tests drive it (``submit_order``,
+    With :func:`recorder_config`'s defaults it places nothing by itself: tests drive it (``submit_order``,
     ``modify_order``, ``cancel_order``, ...) and its ``on_stop`` is ExecTester's (cancel, close on stop).
     """
 
@@ -282,7 +286,7 @@ class Recorder(ExecTester):
         return self.order_factory.market(BTCUSD, side, qty(size), **kwargs)
 
 
-def tester_config(**overrides: Any) -> ExecTesterConfig:
+def recorder_config(**overrides: Any) -> ExecTesterConfig:
     """
     An ``ExecTesterConfig`` for BTCUSD that places nothing by itself, with a fresh strategy id and order id tag.
 
@@ -470,11 +474,18 @@ class ExecNode:
         """The Delta account in the node's cache (None before registration)."""
         return self.cache.account_for_venue(VENUE)
 
-    def wait(self, condition: Callable[[], bool], what: str | Callable[[], str], timeout: float = 20.0) -> None:
+    def wait(
+        self,
+        condition: Callable[[], bool],
+        what: str | Callable[[], str],
+        timeout: float = 20.0,
+        interval: float = 0.02,
+    ) -> None:
         """
         Run the node's loop until ``condition()`` holds; fail naming ``what`` after ``timeout`` seconds.
 
-        ``what`` may be a callable, evaluated at the failure (to show the state then).
+        ``what`` may be a callable, evaluated at the failure (to show the state then). ``interval`` is the pause
+        between two checks (longer for checks that call the sim).
         """
 
         def describe() -> str:
@@ -487,7 +498,7 @@ class ExecNode:
                     raise AssertionError(f"node stopped while waiting for {describe()}: {self._task}")
                 if self.loop.time() > deadline:
                     raise AssertionError(f"timed out after {timeout} s waiting for {describe()}")
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(interval)
 
         self.loop.run_until_complete(poll())
 
@@ -541,8 +552,9 @@ class ExecNode:
             lambda: f"{names} for {client_order_id} (got {self.cached_names(order)})",
             timeout,
         )
-        assert self.cached_names(order) == names
-        assert strategy.names(client_order_id) in (names, names[1:])
+        applied, received = self.cached_names(order), strategy.names(client_order_id)
+        assert applied == names, f"{client_order_id}: applied {applied}, expected {names}"
+        assert received in (names, names[1:]), f"{client_order_id}: strategy received {received}"
 
     def wait_status(self, order: Order, status: Any, timeout: float = 20.0) -> None:
         """Wait until the cached order's status is ``status``."""
@@ -553,8 +565,8 @@ class ExecNode:
         )
 
     def wait_sim(self, condition: Callable[[SimTruth], bool], what: str, timeout: float = 20.0) -> None:
-        """Wait (running the node) until ``condition(truth)`` holds on the sim."""
-        self.wait(lambda: condition(self.truth), what, timeout)
+        """Wait (running the node) until ``condition(truth)`` holds on the sim (checked every 0.1 s)."""
+        self.wait(lambda: condition(self.truth), what, timeout, interval=SIM_POLL_SECS)
 
     def stop(self) -> None:
         """Stop and dispose of the node (once; later calls do nothing)."""
@@ -603,13 +615,20 @@ class ExecNode:
             }
 
         def sim_orders() -> dict[str, tuple[Any, ...]]:
+            # A Nautilus LIMIT take-profit (bracket leg) is Delta's take-profit limit with a stop price equal to
+            # its limit price; the node's LIMIT has no trigger price to compare.
+            limits = {
+                o.venue_order_id.value
+                for o in self.cache.orders_open(instrument_id=BTCUSD)
+                if o.venue_order_id is not None and o.order_type == OrderType.LIMIT
+            }
             return {
                 str(o["id"]): (
                     o["side"],
                     int(o["size"]),
                     int(o["unfilled_size"]),
                     _dec(o.get("limit_price")) if o.get("order_type") == "limit_order" else None,
-                    None if o.get("trail_amount") else _dec(o.get("stop_price")),
+                    None if o.get("trail_amount") or str(o["id"]) in limits else _dec(o.get("stop_price")),
                 )
                 for o in self.truth.open_orders()
             }
@@ -640,7 +659,7 @@ class ExecNode:
             node_view, sim_view = views()
             return node_view == sim_view
 
-        self.wait(agree, lambda: f"node and sim to agree ({differences()})")
+        self.wait(agree, lambda: f"node and sim to agree ({differences()})", interval=SIM_POLL_SECS)
 
 
 _TRAILING = (OrderType.TRAILING_STOP_MARKET, OrderType.TRAILING_STOP_LIMIT)
@@ -675,7 +694,7 @@ def secret_scenario(api_secret: str, log_directory: str) -> None:
     orders, modify, cancel, fills, MMP and dead-man configuration, a socket restart (re-authentication and
     reconciliation), and a second node reconciling at start.
     """
-    with DeltaSim(rate=50, api_secret=api_secret) as sim:
+    with DeltaSim(rate=50, api_secret=api_secret, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         settings = {
             "mmp_group": "mmp1",
@@ -686,7 +705,7 @@ def secret_scenario(api_secret: str, log_directory: str) -> None:
         }
         node = ExecNode(sim, log_directory=Path(log_directory), **settings).start()
         try:
-            strategy = node.add(Recorder(tester_config(cancel_orders_on_stop=False, close_positions_on_stop=False)))
+            strategy = node.add(Recorder(recorder_config(cancel_orders_on_stop=False, close_positions_on_stop=False)))
             market = strategy.market(OrderSide.BUY, 2)
             limit = strategy.limit(OrderSide.BUY, 1, node.truth.top().bid - ticks(500))
             strategy.submit_order(market)

@@ -23,7 +23,7 @@ from nautilus_trader.model.events import OrderCancelRejected, OrderModifyRejecte
 from nautilus_trader.model.orders import Order
 
 from delta_exchange.sim import DeltaSim
-from exec_harness import PRODUCT_ID, ExecNode, Recorder, px, sim_request, tester_config, ticks
+from exec_harness import PRODUCT_ID, SIM_ARGS, ExecNode, Recorder, px, recorder_config, sim_request, ticks
 
 pytestmark = pytest.mark.sim
 
@@ -46,7 +46,7 @@ INFLIGHT = {
 @pytest.fixture(scope="module")
 def node() -> Iterator[ExecNode]:
     """A node whose REST calls time out after 1 s, on a sim whose market stands still."""
-    with DeltaSim(rate=50, seed=31) as sim:
+    with DeltaSim(rate=50, seed=31, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         running = ExecNode(sim, http_timeout_secs=TIMEOUT_SECS, exec_engine=INFLIGHT).start()
         try:
@@ -60,7 +60,7 @@ def tester(node: ExecNode) -> Iterator[Callable[..., Recorder]]:
     made: list[Recorder] = []
 
     def make(**overrides: Any) -> Recorder:
-        strategy = node.add(Recorder(tester_config(**overrides)))
+        strategy = node.add(Recorder(recorder_config(**overrides)))
         made.append(strategy)
         return strategy
 

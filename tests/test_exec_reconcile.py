@@ -29,6 +29,7 @@ from nautilus_trader.model.objects import Price
 from delta_exchange.sim import DeltaSim
 from exec_harness import (
     BTCUSD,
+    SIM_ARGS,
     ExecNode,
     Recorder,
     SimTruth,
@@ -36,8 +37,8 @@ from exec_harness import (
     first_option,
     px,
     qty,
+    recorder_config,
     sim_request,
-    tester_config,
     ticks,
 )
 
@@ -49,7 +50,7 @@ KEEP = {"cancel_orders_on_stop": False, "close_positions_on_stop": False}
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[DeltaSim]:
-    with DeltaSim(rate=50, seed=23) as running:
+    with DeltaSim(rate=50, seed=23, extra_args=list(SIM_ARGS)) as running:
         running.set_faults(pause_market=True)
         yield running
 
@@ -60,7 +61,7 @@ def session_one(sim: DeltaSim) -> dict[str, Any]:
     option, _ = first_option(sim)
     node = ExecNode(sim, instruments=(BTCUSD, option)).start()
     try:
-        strategy = node.add(Recorder(tester_config(**KEEP)))
+        strategy = node.add(Recorder(recorder_config(**KEEP)))
         top = node.truth.top()
         option_ask = node.truth.top(option.symbol.value).ask
         option_buy = strategy.order_factory.limit(
@@ -199,7 +200,7 @@ def test_tc_e87_short_position_reconciled(sim: DeltaSim, session_two: ExecNode) 
     """TC-E87: node 2 cancels everything and sells into a SHORT, stops without closing; node 3 rebuilds the
     short with the venue's size and entry price, and can close it."""
     node = session_two
-    strategy = node.add(Recorder(tester_config(**KEEP)))
+    strategy = node.add(Recorder(recorder_config(**KEEP)))
     long_size = node.truth.position_size()
     strategy.cancel_all_orders(BTCUSD)
     node.wait_sim(lambda t: t.open_orders() == [], "orders cancelled")
@@ -218,7 +219,7 @@ def test_tc_e87_short_position_reconciled(sim: DeltaSim, session_two: ExecNode) 
         assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
         assert third.cache.orders_open(instrument_id=BTCUSD) == []
         third.assert_matches_sim()
-        closer = third.add(Recorder(tester_config(**KEEP)))
+        closer = third.add(Recorder(recorder_config(**KEEP)))
         closer.submit_order(closer.market(OrderSide.BUY, 6, reduce_only=True))
         third.wait_sim(lambda t: t.position_size() == 0, "position closed by the new session")
         third.assert_matches_sim()

@@ -20,12 +20,13 @@ from delta_exchange.sim import DeltaSim
 from exec_harness import (
     CONTRACT_VALUE,
     MMP_TOPIC,
+    SIM_ARGS,
     TAKER_FEE,
     ExecNode,
     Recorder,
     SimTruth,
+    recorder_config,
     sim_request,
-    tester_config,
     ticks,
 )
 
@@ -42,7 +43,7 @@ def make_tester(node: ExecNode) -> Iterator[Callable[..., Recorder]]:
     made: list[Recorder] = []
 
     def make(**overrides: Any) -> Recorder:
-        strategy = node.add(Recorder(tester_config(**overrides)))
+        strategy = node.add(Recorder(recorder_config(**overrides)))
         made.append(strategy)
         return strategy
 
@@ -66,7 +67,7 @@ def rejected_reason(node: ExecNode, strategy: Recorder, order: Any) -> str:
 
 @pytest.fixture(scope="module")
 def limits_node() -> Iterator[ExecNode]:
-    with DeltaSim(rate=50, seed=41) as sim:
+    with DeltaSim(rate=50, seed=41, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         node = ExecNode(
             sim,
@@ -159,7 +160,7 @@ def test_risk_max_position(limits_node: ExecNode, limits: Callable[..., Recorder
 @pytest.fixture(scope="module")
 def loss_node() -> Iterator[ExecNode]:
     """Notional 5,000 USD, 5 orders/s, and a daily loss limit halfway between the fees of two trades."""
-    with DeltaSim(rate=50, seed=43) as sim:
+    with DeltaSim(rate=50, seed=43, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         top = SimTruth(sim).top()
         first = Decimal(10) * CONTRACT_VALUE * top.ask * TAKER_FEE
@@ -248,7 +249,7 @@ MMP_FREEZE_SECS = 2
 @pytest.fixture(scope="module")
 def mmp_node() -> Iterator[ExecNode]:
     """MMP group mmp1 on BTC: 200 USD traded within 10 s freezes quoting for 2 s; dead-man switch 30 s."""
-    with DeltaSim(rate=50, seed=47) as sim:
+    with DeltaSim(rate=50, seed=47, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         node = ExecNode(
             sim,
