@@ -155,7 +155,7 @@ impl Venue {
     /// Triggers the pending stops of a product whose trigger price has been reached, one at a time (each
     /// execution moves the prices the next one sees): an `orders` update with reason `stop_trigger`, then
     /// its fills. A triggered bracket leg cancels its siblings first.
-    pub(crate) fn trigger_stops(&mut self, product_id: u64, now: i64) {
+    fn trigger_stops(&mut self, product_id: u64, now: i64) {
         while let Some(id) = self.due_stop(product_id, now) {
             self.account.stops.remove(&id);
             let Some(entry) = self.account.orders.get(&id).cloned() else { continue };

@@ -17,7 +17,7 @@ use delta_core::wire::IsoTime;
 use delta_core::Decimal;
 use serde_json::json;
 
-use super::account::OrderEntry;
+use super::account::{OrderEntry, StopWatch};
 use super::events::OrderReason;
 use super::ledger::{fee, margin_for, notional};
 use super::Venue;
@@ -62,7 +62,7 @@ fn check_tick(field: &str, price: Option<Decimal>, instrument: &Instrument) -> R
 }
 
 /// Contracts of a `side` order that reduce a position of `position` contracts.
-pub(crate) fn closable(position: i64, side: Side) -> u64 {
+fn closable(position: i64, side: Side) -> u64 {
     match side {
         Side::Buy if position < 0 => position.unsigned_abs(),
         Side::Sell if position > 0 => position.unsigned_abs(),
@@ -154,7 +154,7 @@ impl Venue {
         let id = entry.order.id;
         let extreme = entry.order.trail_amount.map(|_| self.trigger_price(&entry.order, now));
         entry.order.trigger_price_max_or_min = extreme;
-        self.account.stops.insert(id, super::account::StopWatch { product_id: entry.order.product_id, extreme });
+        self.account.stops.insert(id, StopWatch { product_id: entry.order.product_id, extreme });
         let order = entry.order.clone();
         self.account.orders.insert(id, entry);
         self.emit_order(id, OrderReason::Create, now);
@@ -222,7 +222,7 @@ impl Venue {
         self.enforce_mmp(now);
         let result = self.account.orders.get(&id).map(|entry| entry.order.clone()).unwrap_or(order);
         if result.size > result.unfilled_size {
-            self.trigger_stops(instrument.id, now);
+            self.trigger_all_stops(now);
         }
         Ok(result)
     }
