@@ -123,13 +123,7 @@ impl Connection {
         if self.stalled() {
             return true;
         }
-        let malformed = self.state.with_faults(|faults| {
-            let take = faults.malformed > 0;
-            faults.malformed = faults.malformed.saturating_sub(1);
-            take
-        });
-        let text = if malformed {
-            self.state.stats().record_fault("malformed");
+        let text = if self.state.take_fault("malformed", |faults| &mut faults.malformed) {
             MALFORMED_FRAME.to_owned()
         } else {
             outgoing.text

@@ -130,15 +130,7 @@ fn take_skip(state: &AppState, count: u64) -> bool {
 
 /// Whether this update gets a wrong checksum.
 fn take_corruption(state: &AppState) -> bool {
-    let corrupt = state.with_faults(|faults| {
-        let corrupt = faults.corrupt_checksum > 0;
-        faults.corrupt_checksum = faults.corrupt_checksum.saturating_sub(1);
-        corrupt
-    });
-    if corrupt {
-        state.stats().record_fault("corrupt_checksum");
-    }
-    corrupt
+    state.take_fault("corrupt_checksum", |faults| &mut faults.corrupt_checksum)
 }
 
 fn book_error(feed: &Feed) -> Value {
