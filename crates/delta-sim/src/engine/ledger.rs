@@ -7,8 +7,8 @@
 //! commission`.
 
 use delta_core::model::{
-    Fill, FillMetaData, FillType, LiquidityRole, MarginMode, MarginedPosition, MmpGroup, OrderState, OrderType,
-    Position, ProductSummary, Side, TransactionType, WalletBalance, WalletBalancesMeta,
+    Fill, FillMetaData, FillType, LiquidityRole, MarginMode, MarginedPosition, OrderState, OrderType, Position,
+    ProductSummary, Side, TransactionType, WalletBalance, WalletBalancesMeta,
 };
 use delta_core::wire::{IsoTime, Micros};
 use delta_core::Decimal;
@@ -314,9 +314,7 @@ impl Venue {
         self.emit_order(order_id, OrderReason::Fill, now);
         self.account.events.emit(self.account.user_id, Some(instrument.id), now, EventKind::Fill(fill.clone()));
         self.emit_position(&instrument, now);
-        if order.mmp.is_some_and(|group| group != MmpGroup::Disabled) {
-            self.count_mmp_trade(&instrument, notional(&instrument, size, price), now);
-        }
+        self.count_mmp_trade(&instrument, order.mmp, notional(&instrument, size, price), now);
         self.sync_bracket_legs(order_id, now);
         Ok(fill)
     }

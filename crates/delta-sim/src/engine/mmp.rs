@@ -39,9 +39,19 @@ impl Venue {
         Ok(())
     }
 
-    /// Adds one MMP fill's notional to its asset's window; reaching the trade limit freezes the asset (the
-    /// cancels and the event follow in [`Venue::enforce_mmp`], once the fills being booked are done).
-    pub(crate) fn count_mmp_trade(&mut self, instrument: &Instrument, notional: Decimal, now: i64) {
+    /// Adds the notional of a fill of an order in MMP `group` (if tagged) to its asset's window; reaching
+    /// the trade limit freezes the asset (the cancels and the event follow in [`Venue::enforce_mmp`], once
+    /// the fills being booked are done).
+    pub(crate) fn count_mmp_trade(
+        &mut self,
+        instrument: &Instrument,
+        group: Option<MmpGroup>,
+        notional: Decimal,
+        now: i64,
+    ) {
+        if !tagged(group) {
+            return;
+        }
         let asset = instrument.underlying.symbol;
         let Some(config) = self.account.mmp.get(asset) else { return };
         let Some(limit) = config.trade_limit else { return };
