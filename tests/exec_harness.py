@@ -389,6 +389,9 @@ class ExecNode:
         Further ``LiveExecEngineConfig`` settings.
     instruments : Iterable[InstrumentId]
         Instruments both clients load (BTCUSD by default).
+    strategies : Iterable[Recorder]
+        Strategies registered before the node starts (they see startup reconciliation, e.g. with
+        ``external_order_claims``); others join later through :meth:`add`.
     **exec_overrides
         Settings of ``DeltaExchangeExecClientConfig`` (risk limits, MMP, timeouts, ...).
 
@@ -403,6 +406,7 @@ class ExecNode:
         log_directory: Path | None = None,
         exec_engine: dict[str, Any] | None = None,
         instruments: Iterable[InstrumentId] = (BTCUSD,),
+        strategies: Iterable[Recorder] = (),
         **exec_overrides: Any,
     ) -> None:
         self.sim = sim
@@ -448,7 +452,9 @@ class ExecNode:
         self.client = CapturingExecFactory.clients[-1]
         self._task: asyncio.Task | None = None
         self._stopped = False
-        self.strategies: list[Recorder] = []
+        self.strategies: list[Recorder] = list(strategies)
+        for strategy in self.strategies:
+            self.node.trader.add_strategy(strategy)
 
     @property
     def cache(self) -> Any:
@@ -656,13 +662,20 @@ class ExecNode:
             )
 
         def agree() -> bool:
-            node_view, sim_view = views()
-            return node_view == sim_view
+            (orders, position, node_balance), (venue_orders, venue_position, venue_balance) = views()
+            if node_balance is None or (orders, position) != (venue_orders, venue_position):
+                return False
+            # Delta's balances have 8 decimals, USD Money 2: the total rounds the same way, but Nautilus needs
+            # total = locked + free, so the client may round free one cent the other way.
+            return node_balance[0] == venue_balance[0] and abs(node_balance[1] - venue_balance[1]) <= CENT
 
         self.wait(agree, lambda: f"node and sim to agree ({differences()})", interval=SIM_POLL_SECS)
 
 
 _TRAILING = (OrderType.TRAILING_STOP_MARKET, OrderType.TRAILING_STOP_LIMIT)
+
+
+CENT = Decimal("0.01")
 
 
 def _dec(value: Any) -> Decimal | None:

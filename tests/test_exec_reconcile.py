@@ -23,7 +23,7 @@ from nautilus_trader.model.enums import (
     TimeInForce,
     TriggerType,
 )
-from nautilus_trader.model.identifiers import VenueOrderId
+from nautilus_trader.model.identifiers import InstrumentId, VenueOrderId
 from nautilus_trader.model.objects import Price
 
 from delta_exchange.sim import DeltaSim
@@ -73,11 +73,12 @@ def session_one(sim: DeltaSim) -> dict[str, Any]:
             BTCUSD, OrderSide.SELL, qty(2), px(top.bid - ticks(100)), trigger_type=TriggerType.LAST_PRICE
         )
         market = strategy.market(OrderSide.BUY, 7)
-        # A BUY limit at the best ask for more than the ask holds: fills that level, rests the remainder.
-        partial = strategy.limit(OrderSide.BUY, top.ask_size + 5, top.ask)
         for order in (buy, sell, stop, market):
             strategy.submit_order(order)
         node.wait(lambda: node.order(market.client_order_id).status == OrderStatus.FILLED, "market filled")
+        # A BUY limit at the best ask for 5 more than the ask holds: fills that level, rests the 5.
+        after = node.truth.top()
+        partial = strategy.limit(OrderSide.BUY, after.ask_size + 5, after.ask)
         strategy.submit_order(partial)
         node.wait(
             lambda: node.order(partial.client_order_id).status == OrderStatus.PARTIALLY_FILLED,
@@ -92,7 +93,7 @@ def session_one(sim: DeltaSim) -> dict[str, Any]:
                 o.client_order_id: snapshot(node.order(o.client_order_id)) for o in (buy, sell, stop, market, partial)
             },
             "fills": {f.trade_id.value: f for f in strategy.fills() if f.instrument_id == BTCUSD},
-            "top": top,
+            "position": 7 + after.ask_size,
             "partial": partial.client_order_id,
             "option": option,
             "option_ask": option_ask,
@@ -119,12 +120,19 @@ def snapshot(order: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def session_two(sim: DeltaSim, session_one: dict[str, Any]) -> Iterator[ExecNode]:
-    node = ExecNode(sim, instruments=(BTCUSD, session_one["option"])).start()
+def session_two(sim: DeltaSim, session_one: dict[str, Any]) -> Iterator[tuple[ExecNode, Recorder]]:
+    """Node 2 with a strategy claiming BTCUSD and the option (spec: `external_order_claims`)."""
+    claimer = claiming_strategy(session_one["option"])
+    node = ExecNode(sim, instruments=(BTCUSD, session_one["option"]), strategies=[claimer]).start()
     try:
-        yield node
+        yield node, claimer
     finally:
         node.stop()
+
+
+def claiming_strategy(*instruments: InstrumentId) -> Recorder:
+    """A strategy that keeps its orders and positions on stop and claims BTCUSD (and ``instruments``)."""
+    return Recorder(recorder_config(external_order_claims=[BTCUSD, *instruments], **KEEP))
 
 
 def reconciled(node: ExecNode, venue_order_id: VenueOrderId) -> Any:
@@ -133,95 +141,99 @@ def reconciled(node: ExecNode, venue_order_id: VenueOrderId) -> Any:
     return orders[0]
 
 
-def test_tc_e84_open_orders_reconciled(session_one: dict[str, Any], session_two: ExecNode) -> None:
+Session = tuple[ExecNode, Recorder]
+
+
+def test_tc_e84_open_orders_reconciled(session_one: dict[str, Any], session_two: Session) -> None:
     """TC-E84 (and TC-E20's restart check): every open order, the untriggered stop included, is rebuilt with its
-    venue order id, status ACCEPTED, price, trigger price, quantity, side and type; the count equals the venue's."""
-    node = session_two
+    venue order id, status, price, trigger price, quantity, side and type, claimed by the strategy that claims
+    BTCUSD; the count equals the venue's."""
+    node, claimer = session_two
     open_before = {k: v for k, v in session_one["orders"].items() if v["status"] == OrderStatus.ACCEPTED}
     assert len(open_before) == 3
     for before in open_before.values():
         order = reconciled(node, before["venue_order_id"])
         assert snapshot(order) == before
+        assert order.strategy_id == claimer.id
     assert len(node.truth.open_orders()) == 4  # three resting + the partially filled remainder
     assert len(node.cache.orders_open(instrument_id=BTCUSD)) == 4
     node.assert_matches_sim()
 
 
-def test_tc_e85_filled_and_partially_filled_orders_reconciled(
-    session_one: dict[str, Any], session_two: ExecNode
-) -> None:
+def test_tc_e85_filled_and_partial_orders_reconciled(session_one: dict[str, Any], session_two: Session) -> None:
     """TC-E85: the filled market order and the partially filled limit come back with status, filled quantity,
-    average price, and every fill with its trade id, price, quantity and commission."""
-    node = session_two
+    average price, and every fill with its venue trade id, price, quantity and commission."""
+    node, _ = session_two
     for key in ("market", "partial"):
         before = session_one["orders"][session_one[key]]
         order = reconciled(node, before["venue_order_id"])
         assert snapshot(order) == before, key
     assert session_one["orders"][session_one["market"]]["order_type"] == OrderType.MARKET
-    truth = SimTruth(node.sim)
+    venue_fills = {str(f["id"]): f for f in SimTruth(node.sim).fills()}
     for trade_id, fill in session_one["fills"].items():
-        venue = next(f for f in truth.fills() if str(f["id"]) == trade_id)
+        venue = venue_fills[trade_id]
         assert fill.commission == commission(int(venue["size"]), Decimal(venue["price"]), LiquiditySide.TAKER)
     reconciled_fills = {
-        trade_id for order in node.cache.orders(instrument_id=BTCUSD) for trade_id in (t.value for t in order.trade_ids)
+        trade_id.value for order in node.cache.orders(instrument_id=BTCUSD) for trade_id in order.trade_ids
     }
     assert reconciled_fills == set(session_one["fills"])
 
 
-def test_tc_e86_long_position_reconciled(session_one: dict[str, Any], session_two: ExecNode) -> None:
+def test_tc_e86_long_position_reconciled(session_one: dict[str, Any], session_two: Session) -> None:
     """TC-E86: the LONG position is rebuilt with the venue's size and entry price."""
-    node = session_two
+    node, claimer = session_two
     venue = node.truth.position()
     assert venue is not None
     size = int(venue["size"])
-    assert size == 7 + session_one["top"].ask_size
+    assert size == session_one["position"]
     (position,) = node.cache.positions_open(instrument_id=BTCUSD)
     assert position.side == PositionSide.LONG and position.quantity == qty(size)
+    assert position.strategy_id == claimer.id
     assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
     node.assert_matches_sim()
 
 
-def test_tc_e101_option_position_reconciled(session_one: dict[str, Any], session_two: ExecNode) -> None:
+def test_tc_e101_option_position_reconciled(session_one: dict[str, Any], session_two: Session) -> None:
     """TC-E101: the option position of session one is rebuilt: instrument, LONG 2 and the venue's entry price."""
-    option, _ = first_option(session_two.sim)
-    assert option == session_one["option"]
+    node, _ = session_two
+    option = session_one["option"]
     venue = next(
-        p
-        for p in sim_request(session_two.sim, "GET", "/v2/positions/margined")
-        if p["product_symbol"] == option.symbol.value
+        p for p in sim_request(node.sim, "GET", "/v2/positions/margined") if p["product_symbol"] == option.symbol.value
     )
-    (position,) = session_two.cache.positions_open(instrument_id=option)
+    (position,) = node.cache.positions_open(instrument_id=option)
     assert position.side == PositionSide.LONG and position.quantity == qty(2) == qty(int(venue["size"]))
     assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
     assert Decimal(venue["entry_price"]) == session_one["option_ask"]
 
 
-def test_tc_e87_short_position_reconciled(sim: DeltaSim, session_two: ExecNode) -> None:
-    """TC-E87: node 2 cancels everything and sells into a SHORT, stops without closing; node 3 rebuilds the
-    short with the venue's size and entry price, and can close it."""
-    node = session_two
-    strategy = node.add(Recorder(recorder_config(**KEEP)))
+def test_tc_e87_short_position_reconciled(sim: DeltaSim, session_two: Session) -> None:
+    """TC-E87: the claiming strategy of node 2 cancels everything and sells into a SHORT, and its node stops
+    without closing; node 3 rebuilds the short with the venue's size and entry price, and its claiming
+    strategy closes it."""
+    node, claimer = session_two
     long_size = node.truth.position_size()
-    strategy.cancel_all_orders(BTCUSD)
+    claimer.cancel_all_orders(BTCUSD)
     node.wait_sim(lambda t: t.open_orders() == [], "orders cancelled")
-    sell = strategy.market(OrderSide.SELL, long_size + 6)
-    strategy.submit_order(sell)
+    sell = claimer.market(OrderSide.SELL, long_size + 6)
+    claimer.submit_order(sell)
     node.wait(lambda: node.order(sell.client_order_id).status == OrderStatus.FILLED, "short opened")
     node.assert_matches_sim()
     node.stop()
 
-    third = ExecNode(sim).start()
+    closer = claiming_strategy()
+    third = ExecNode(sim, strategies=[closer]).start()
     try:
         venue = third.truth.position()
         assert venue is not None and int(venue["size"]) == -6
         (position,) = third.cache.positions_open(instrument_id=BTCUSD)
         assert position.side == PositionSide.SHORT and position.quantity == qty(6)
+        assert position.strategy_id == closer.id
         assert position.avg_px_open == pytest.approx(float(Decimal(venue["entry_price"])), rel=1e-12)
         assert third.cache.orders_open(instrument_id=BTCUSD) == []
         third.assert_matches_sim()
-        closer = third.add(Recorder(recorder_config(**KEEP)))
-        closer.submit_order(closer.market(OrderSide.BUY, 6, reduce_only=True))
+        closer.close_all_positions(BTCUSD)
         third.wait_sim(lambda t: t.position_size() == 0, "position closed by the new session")
+        assert third.cache.positions_open(instrument_id=BTCUSD) == []
         third.assert_matches_sim()
     finally:
         third.stop()
