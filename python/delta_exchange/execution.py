@@ -66,6 +66,7 @@ from nautilus_trader.model.enums import (
     OrderSide,
     OrderStatus,
     OrderType,
+    TimeInForce,
 )
 from nautilus_trader.model.identifiers import (
     AccountId,
@@ -128,6 +129,7 @@ _POSITION_CHECK_DELAY_SECS: Final = 2.0
 _MARK_TTL_NS: Final = _NANOS_PER_SECOND
 _EXPLICIT_SUBSCRIPTION_LIMIT: Final = 100  # above this many symbols, private channels subscribe "all"
 _NOT_FOUND_CODES: Final = ("not_found", "record_not_found", "open_order_not_found", "order_not_found")
+_IOC_NOTHING_FILLABLE: Final = "order_size_exceed_available"
 _POST_ONLY_CODES: Final = ("immediate_execution_post_only", "post_only_order_will_take_liquidity")
 _RISK_LIMIT_KEYS: Final = (
     ("max_order_size", int),
@@ -237,6 +239,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._risk = _native.RiskEngine(self._risk_limits())
         self._needs_mark = any(getattr(config, name) is not None for name in _MARK_LIMITS)
         self._marks: dict[str, tuple[int, str]] = {}
+        self._mark_fetches: dict[str, asyncio.Task] = {}
         self._wallets: dict[str, dict[str, Any]] = {}
         self._equity_asset: str | None = None
         self._venue_positions: dict[InstrumentId, tuple[int, str | None]] = {}
@@ -245,6 +248,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._by_symbol: dict[str, Instrument] = {}
         self._private_symbols: set[str] = set()
         self._subscribed_all = False
+        self._wallet_refresh_due = False
         self._last_fill_us: int | None = None
         self._fill_recovery: set[ClientOrderId] = set()
         self._position_checks: set[InstrumentId] = set()
@@ -544,23 +548,37 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         return fetched[1] if fetched is not None else None
 
     async def _refresh_mark(self, instrument: Instrument) -> None:
+        """
+        Give the risk engine a current mark for ``instrument``.
+
+        Concurrent submissions share one REST fetch and resume in the order they asked (an asyncio task's
+        waiters run first-in first-out), so the checks run in submission order.
+        """
         symbol = instrument.id.symbol.value
         mark = None
-        if self._cache.mark_price(instrument.id) is not None or self._cache.quote_tick(instrument.id) is not None:
+        pending = self._mark_fetches.get(symbol)
+        if pending is not None and not pending.done():
+            mark = await pending
+        elif self._cache.mark_price(instrument.id) is not None or self._cache.quote_tick(instrument.id) is not None:
             mark = self._cached_mark(instrument)
         else:
-            now = self._clock.timestamp_ns()
             fetched = self._marks.get(symbol)
-            if fetched is not None and now - fetched[0] < _MARK_TTL_NS:
+            if fetched is not None and self._clock.timestamp_ns() - fetched[0] < _MARK_TTL_NS:
                 mark = fetched[1]
             else:
-                ticker = await self._http.ticker(symbol)
-                value = ticker.get("mark_price") or ticker.get("close")
-                if value is not None:
-                    mark = str(value)
-                    self._marks[symbol] = (now, mark)
+                task = self._loop.create_task(self._fetch_mark(symbol))
+                self._mark_fetches[symbol] = task
+                mark = await task
         if mark is not None:
             self._risk.set_mark(symbol, mark)
+
+    async def _fetch_mark(self, symbol: str) -> str | None:
+        ticker = await self._http.ticker(symbol)
+        value = ticker.get("mark_price") or ticker.get("close")
+        if value is None:
+            return None
+        self._marks[symbol] = (self._clock.timestamp_ns(), str(value))
+        return str(value)
 
     # -- instruments -----------------------------------------------------------------------------------------------
 
@@ -652,7 +670,9 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 self._clock.timestamp_ns(),
             )
         except _native.DeltaRiskError as e:
-            return f"risk {e.rule}: {e}"
+            message = str(e)
+            prefix = f"{e.rule}: "
+            return f"risk {e.rule}: {message[len(prefix) :] if message.startswith(prefix) else message}"
         return None
 
     async def _submit_order(self, command: SubmitOrder) -> None:
@@ -717,6 +737,19 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             self._reject(tracked, f"invalid request (nothing sent to Delta): {error}")
         elif _is_explicit_rejection(error):
             code = getattr(error, "code", None)
+            order = self._cache.order(tracked.client_order_id)
+            if code == _IOC_NOTHING_FILLABLE and order is not None and order.time_in_force == TimeInForce.IOC:
+                # Delta refuses an IOC that can fill nothing; Nautilus models that IOC as canceled unfilled.
+                self._log.info(f"{tracked.client_order_id!r}: IOC found no liquidity at its price ({code}): canceled")
+                self._tracker.close(tracked)
+                self.generate_order_canceled(
+                    tracked.strategy_id,
+                    tracked.instrument_id,
+                    tracked.client_order_id,
+                    None,
+                    self._clock.timestamp_ns(),
+                )
+                return
             self._reject(tracked, _venue_reason(error), due_post_only=code in _POST_ONLY_CODES)
         else:
             self._log.warning(
@@ -1388,6 +1421,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
     def _on_private(self, channel: str, detail: dict[str, Any], ts_init: int) -> None:
         if channel == "orders":
             if detail.get("action") == "snapshot_end":
+                if self._wallet_refresh_due:
+                    # Subscriptions are live now: a wallet change from here on arrives on `margins`; one
+                    # fetch closes the window between the connect-time fetch (or a reconnect) and this point.
+                    self._wallet_refresh_due = False
+                    self.create_task(self._update_account_state(), log_msg="wallet after subscribing")
                 return
             self._apply_order(venue_order(detail))
         elif channel in ("v2/user_trades", "user_trades"):
@@ -1400,7 +1438,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             self._on_mmp_trigger(detail)
 
     def _on_lifecycle(self, name: str, detail: dict[str, Any]) -> None:
-        if name == "gap":
+        if name == "connected":
+            self._wallet_refresh_due = True
+            self._log.info(f"Private socket connected: {detail}")
+        elif name == "gap":
             self._log.warning(f"Private {detail.get('channel')} sequence gap {detail}: reconciling from REST")
             self._schedule_reconcile(f"gap on {detail.get('channel')} {detail.get('symbol')}")
         elif name in ("reconnected", "resubscribed"):

@@ -166,7 +166,7 @@ def check_supported(order: Order) -> None:
                 f"unsupported trailing_offset_type {trailing_offset_type_to_str(order.trailing_offset_type)}: "
                 "Delta trails by a price amount; use TrailingOffsetType.PRICE",
             )
-        if order.trigger_price is not None:
+        if order.trigger_price is not None or getattr(order, "activation_price", None) is not None:
             raise UnsupportedOrderError(
                 "unsupported activation price (trigger_price) on a trailing stop: Delta trails from placement; "
                 "omit trigger_price",

@@ -15,7 +15,8 @@ Rules:
 - triggered: a stop or take-profit order leaves ``pending`` (state open/closed, or ``reason: stop_trigger``);
   only STOP_LIMIT and LIMIT_IF_TOUCHED have a Nautilus triggered state, the other types only record it;
 - updated: size, limit price or stop price differ from the last ones known (edits, bracket legs resized);
-  the stop price of a trailing stop moves with the market and is not reported;
+  the stop price of a trailing stop moves with the market and is not reported, and a bracket take-profit
+  LIMIT child has no trigger price in Nautilus (its Delta leg's ``stop_price`` is ignored);
 - filled: a fill id not seen before;
 - canceled: state ``cancelled`` once every fill the venue counted (``size - unfilled_size``) has been emitted;
   until then the cancel waits and the client is told fills are missing (it fetches them from REST);
@@ -41,6 +42,12 @@ _CONDITIONAL: Final = (
     OrderType.MARKET_IF_TOUCHED,
     OrderType.LIMIT_IF_TOUCHED,
     OrderType.TRAILING_STOP_MARKET,
+)
+_FIXED_TRIGGER: Final = (
+    OrderType.STOP_MARKET,
+    OrderType.STOP_LIMIT,
+    OrderType.MARKET_IF_TOUCHED,
+    OrderType.LIMIT_IF_TOUCHED,
 )
 TRIGGERABLE: Final = (OrderType.STOP_LIMIT, OrderType.LIMIT_IF_TOUCHED)
 """Order types with a Nautilus TRIGGERED state (``OrderTriggered`` is invalid for the others)."""
@@ -121,9 +128,9 @@ class TrackedOrder:
     leg_stop_price: str | None = None
 
     @property
-    def is_trailing(self) -> bool:
-        """Whether the order is a trailing stop."""
-        return self.order_type == OrderType.TRAILING_STOP_MARKET
+    def has_trigger_price(self) -> bool:
+        """Whether Delta's ``stop_price`` is this order's trigger price (a fixed stop or take-profit)."""
+        return self.order_type in _FIXED_TRIGGER
 
     @property
     def open_size(self) -> int:
@@ -215,7 +222,7 @@ class OrderTracker:
             tracked.quantity = order.size
         if order.limit_price is not None:
             tracked.price = order.limit_price
-        if order.stop_price is not None and not tracked.is_trailing:
+        if order.stop_price is not None and tracked.has_trigger_price:
             tracked.trigger_price = order.stop_price
         steps: list[Step] = [Updated(tracked.quantity, tracked.price, tracked.trigger_price, True)]
         return steps + self.apply(tracked, order)
@@ -280,7 +287,7 @@ class OrderTracker:
             changed = True
         if (
             order.stop_price is not None
-            and not tracked.is_trailing
+            and tracked.has_trigger_price
             and not _same_price(order.stop_price, tracked.trigger_price)
         ):
             tracked.trigger_price = order.stop_price
