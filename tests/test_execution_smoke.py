@@ -279,3 +279,51 @@ def test_bracket_legs_take_delta_leg_ids_after_the_entry_fills(node: Node) -> No
     for child in (stop_loss, take_profit):
         node.wait(lambda child=child: node.status(child) == OrderStatus.CANCELED, "leg canceled")
     assert node.open_orders() == []
+
+
+def exec_client(node: Node) -> Any:
+    return next(iter(node.node.kernel.exec_engine._clients.values()))
+
+
+def test_fill_during_a_socket_restart_is_emitted_exactly_once(node: Node) -> None:
+    strategy = node.strategy
+    book = node.sim.book("BTCUSD")
+    ask, ask_size = Decimal(book["a"][0][0]), int(book["a"][0][1])
+    order = strategy.order_factory.limit(BTCUSD, OrderSide.SELL, Quantity.from_int(2), price(ask))
+    strategy.submit_order(order)
+    node.wait(lambda: node.status(order) == OrderStatus.ACCEPTED, "accepted")
+    client = exec_client(node)
+    before = client.reconciliations
+    node.sim.restart()
+    node.sim.trade("BTCUSD", "buy", ask_size + 2)
+    node.wait(lambda: node.status(order) == OrderStatus.FILLED, "filled")
+    node.wait(lambda: client.reconciliations > before, "reconciliation after the reconnect")
+    venue_fills = signed(node.sim, "GET", "/v2/fills", f"?product_ids={PRODUCT_ID}")
+    fills = strategy.fills(order.client_order_id)
+    assert sorted(f.trade_id.value for f in fills) == sorted(str(f["id"]) for f in venue_fills)
+    assert strategy.names(order.client_order_id) == [*ACCEPTED] + ["OrderFilled"] * len(venue_fills)
+    assert all(f.liquidity_side == LiquiditySide.MAKER for f in fills)
+    (position,) = node.cache.positions_open(instrument_id=BTCUSD)
+    assert position.side == PositionSide.SHORT and position.quantity == Quantity.from_int(2)
+
+
+def test_private_sequence_gap_reconciles_without_duplicates(node: Node) -> None:
+    strategy = node.strategy
+    bid, _ = node.top()
+    client = exec_client(node)
+    before = client.reconciliations
+    node.sim.set_faults(skip_private_seq=1)
+    first = strategy.order_factory.limit(BTCUSD, OrderSide.BUY, Quantity.from_int(1), price(bid - FAR))
+    strategy.submit_order(first)
+    node.wait(lambda: node.status(first) == OrderStatus.ACCEPTED, "accepted from the REST reply")
+    second = strategy.order_factory.limit(BTCUSD, OrderSide.BUY, Quantity.from_int(1), price(bid - FAR - TICK))
+    strategy.submit_order(second)
+    node.wait(lambda: node.status(second) == OrderStatus.ACCEPTED, "second accepted")
+    node.wait(lambda: client.reconciliations > before, "reconciliation after the gap")
+    strategy.cancel_all_orders(BTCUSD)
+    for order in (first, second):
+        node.wait(lambda order=order: node.status(order) == OrderStatus.CANCELED, "canceled")
+        names = strategy.names(order.client_order_id)
+        assert names[:3] == ACCEPTED and names[-1] == "OrderCanceled"
+        assert names.count("OrderAccepted") == 1 and names.count("OrderCanceled") == 1
+    assert node.open_orders() == []

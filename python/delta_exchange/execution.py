@@ -249,6 +249,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._private_symbols: set[str] = set()
         self._subscribed_all = False
         self._wallet_refresh_due = False
+        self._reconciliations = 0
         self._last_fill_us: int | None = None
         self._fill_recovery: set[ClientOrderId] = set()
         self._position_checks: set[InstrumentId] = set()
@@ -268,6 +269,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
     def risk_engine(self) -> _native.RiskEngine:
         """The pre-trade risk engine (its ``stats()`` count checks and rejections by rule)."""
         return self._risk
+
+    @property
+    def reconciliations(self) -> int:
+        """How many REST reconciliations (after a reconnect or a private sequence gap) have completed."""
+        return self._reconciliations
 
     def ws_stats(self) -> dict[str, Any]:
         """The private socket's counters; empty when not connected."""
@@ -1574,6 +1580,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         except Exception as e:
             self._log.error(f"Reconciliation after {why} failed: {e!r}; state may be stale until the next one")
             return
+        self._reconciliations += 1
         self._log.info(
             f"Reconciled after {why}: {len(fills)} fills, {len(open_orders)} open orders, {len(positions)} positions",
             LogColor.GREEN,
