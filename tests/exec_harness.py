@@ -191,20 +191,20 @@ class SimTruth:
         return Top(Decimal(bid), int(bid_size), Decimal(ask), int(ask_size))
 
     def flatten(self) -> None:
-        """Cancel every order and close the position straight on the sim (test cleanup, bypassing the node)."""
-        sim_request(self.sim, "DELETE", "/v2/orders/all", body={"product_id": PRODUCT_ID})
-        size = self.position_size()
-        if size:
+        """Cancel every order and close every position straight on the sim (cleanup, bypassing the node)."""
+        every_kind = {"cancel_limit_orders": "true", "cancel_stop_orders": "true", "cancel_reduce_only_orders": "true"}
+        sim_request(self.sim, "DELETE", "/v2/orders/all", body=every_kind)
+        for product_id, size in self.open_positions().items():
             sim_request(
                 self.sim,
                 "POST",
                 "/v2/orders",
                 body={
-                    "product_id": PRODUCT_ID,
+                    "product_id": product_id,
                     "size": abs(size),
                     "side": "sell" if size > 0 else "buy",
                     "order_type": "market_order",
-                    "reduce_only": True,
+                    "reduce_only": "true",
                 },
             )
 
@@ -735,10 +735,10 @@ def secret_scenario(api_secret: str, log_directory: str) -> None:
             node.stop()
         second = ExecNode(sim, log_directory=Path(log_directory)).start()
         try:
-            second.assert_matches_sim()
+            second.wait(lambda: len(second.cache.orders_open()) == 2, "both orders reconciled")
             second.truth.flatten()
             second.wait_sim(lambda t: t.open_orders() == [] and t.position_size() == 0, "flat")
-            second.assert_matches_sim()
+            second.wait(lambda: second.cache.orders_open() == [], "cancels reached the node")
         finally:
             second.stop()
         print("\n".join(sim.stderr_lines))
