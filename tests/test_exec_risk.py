@@ -89,7 +89,8 @@ def limits(limits_node: ExecNode) -> Iterator[Callable[..., Recorder]]:
 
 
 def test_risk_max_order_size(limits_node: ExecNode, limits: Callable[..., Recorder]) -> None:
-    """max_order_size: a 120-contract limit is rejected naming the rule, the size and the limit of 100."""
+    """max_order_size: a 120-contract limit is rejected naming the rule, the size and the limit of 100; the sim
+    never sees it; a 50-contract limit passes."""
     node, strategy = limits_node, limits()
     received = node.sim.stats()["orders_received"]
     order = strategy.limit(OrderSide.BUY, 120, node.truth.top().bid - FAR)
@@ -97,7 +98,7 @@ def test_risk_max_order_size(limits_node: ExecNode, limits: Callable[..., Record
     reason = rejected_reason(node, strategy, order)
     assert reason.startswith("risk max_order_size:") and "120" in reason and "100" in reason
     assert node.sim.stats()["orders_received"] == received
-    ok = strategy.limit(OrderSide.BUY, 100, node.truth.top().bid - FAR)
+    ok = strategy.limit(OrderSide.BUY, 50, node.truth.top().bid - FAR)  # 50: max_position allows no more
     strategy.submit_order(ok)
     node.wait_events(strategy, ok, ACCEPTED)
 
@@ -281,8 +282,8 @@ def test_mmp_configured_and_quotes_tagged(mmp_node: ExecNode, quoter: Callable[.
     """MMP config reaches the venue (trading preferences) and quotes carry the mmp1 tag."""
     node, strategy = mmp_node, quoter()
     preferences = sim_request(node.sim, "GET", "/v2/users/trading_preferences")
-    config = preferences["mmp_config"]
-    entries = config if isinstance(config, list) else [config]
+    config = preferences["mmp_config"]  # by asset on the sim; a list or one entry are accepted too
+    entries = config if isinstance(config, list) else [config] if "asset" in config else list(config.values())
     btc = next(entry for entry in entries if entry.get("asset") == "BTC")
     assert Decimal(str(btc["trade_limit"])) == Decimal(200)
     assert int(btc["window_interval"]) == 10 and int(btc["freeze_interval"]) == MMP_FREEZE_SECS
