@@ -31,7 +31,7 @@ from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.currencies import USD
 from nautilus_trader.model.enums import LiquiditySide, OrderSide, OrderStatus, OrderType, PositionSide, TimeInForce
 from nautilus_trader.model.events import OrderEvent, OrderFilled, OrderRejected
-from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Venue
+from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Venue, VenueOrderId
 from nautilus_trader.model.objects import Money, Price, Quantity
 from nautilus_trader.model.orders import Order
 from nautilus_trader.trading.strategy import Strategy
@@ -327,3 +327,32 @@ def test_private_sequence_gap_reconciles_without_duplicates(node: Node) -> None:
         assert names[:3] == ACCEPTED and names[-1] == "OrderCanceled"
         assert names.count("OrderAccepted") == 1 and names.count("OrderCanceled") == 1
     assert node.open_orders() == []
+
+
+def test_external_order_is_adopted_and_filled_exactly_once(node: Node) -> None:
+    book = node.sim.book("BTCUSD")
+    ask, ask_size = Decimal(book["a"][0][0]), int(book["a"][0][1])
+    placed = signed(
+        node.sim,
+        "POST",
+        "/v2/orders",
+        body={
+            "product_id": PRODUCT_ID,
+            "size": 2,
+            "side": "sell",
+            "order_type": "limit_order",
+            "limit_price": str(ask),
+        },
+    )
+    venue_id = str(placed["id"])
+
+    def cached() -> Any:
+        client_order_id = node.cache.client_order_id(VenueOrderId(venue_id))
+        return node.cache.order(client_order_id) if client_order_id is not None else None
+
+    node.wait(lambda: cached() is not None and cached().status == OrderStatus.ACCEPTED, "external order adopted")
+    node.sim.trade("BTCUSD", "buy", ask_size + 2)
+    node.wait(lambda: cached().status == OrderStatus.FILLED, "external order filled")
+    venue_fills = signed(node.sim, "GET", "/v2/fills", f"?product_ids={PRODUCT_ID}")
+    assert sorted(t.value for t in cached().trade_ids) == sorted(str(f["id"]) for f in venue_fills)
+    assert cached().filled_qty == Quantity.from_int(2)

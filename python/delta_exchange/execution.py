@@ -1171,8 +1171,14 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             order = self._cache.order(cached_id) if cached_id is not None else None
         return self._track_cached(order) if order is not None else None
 
-    def _apply_order(self, order: VenueOrder, *, force_update: bool = False) -> None:
-        """Apply one venue report of an order (REST reply, socket event, look-up)."""
+    def _apply_order(self, order: VenueOrder, *, force_update: bool = False, snapshot: bool = False) -> None:
+        """
+        Apply one venue report of an order (REST reply, socket event, look-up).
+
+        An order neither tracked nor in the cache is a bracket leg of a tracked entry, or an external order
+        (placed outside this node). Snapshot entries of external orders are left to REST reconciliation (the
+        engine's at start, ours after a reconnect), which reports them with their fills.
+        """
         instrument = self._instrument_of(order)
         tracked = self._tracked_for(order.order_id, order.client_order_id)
         if tracked is None:
@@ -1181,18 +1187,33 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 self._log.info(f"Bracket leg {order.order_id} ({order.stop_order_type}) is {leg.client_order_id!r}")
                 self._emit(leg, self._tracker.link_leg(leg, order), order.ts_event)
                 return
-            self._report_external(order, instrument)
-            return
+            if snapshot or instrument is None:
+                return
+            tracked = self._adopt_external(order, instrument)
+            if tracked is None:
+                return
         if tracked.closed and order.state in ("open", "pending"):
             return
         self._emit(tracked, self._tracker.apply(tracked, order, force_update=force_update), order.ts_event)
 
-    def _report_external(self, order: VenueOrder, instrument: Instrument | None) -> None:
-        if instrument is None or order.state is None or order.size is None:
-            return
+    def _adopt_external(self, order: VenueOrder, instrument: Instrument) -> TrackedOrder | None:
+        """
+        Hand an external order to the engine as working and unfilled, then track it like our own.
+
+        Reporting it unfilled keeps its fills for the fill path (real trade ids and commissions, exactly once):
+        the engine would otherwise infer fills from the report's filled quantity and the real fills would then
+        count twice.
+        """
+        if order.state is None or order.size is None:
+            return None
+        working = order._replace(
+            state="pending" if order.state == "pending" else "open",
+            unfilled_size=order.size,
+            average_fill_price=None,
+        )
         try:
             report = order_status_report(
-                order,
+                working,
                 instrument,
                 self.account_id,
                 self._ids.to_nautilus(order.client_order_id),
@@ -1200,8 +1221,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             )
         except ValueError as e:
             self._log.warning(f"Cannot report external Delta order {order.order_id}: {e}")
-            return
+            return None
+        self._log.info(f"External Delta order {order.order_id} ({order.state}) reported to the engine")
         self._send_order_status_report(report)
+        cached_id = self._cache.client_order_id(VenueOrderId(order.order_id))
+        cached = self._cache.order(cached_id) if cached_id is not None else None
+        return self._track_cached(cached) if cached is not None else None
 
     def _emit(self, tracked: TrackedOrder, steps: list[Step], ts_event: int | None) -> None:
         ts = ts_event or self._clock.timestamp_ns()
@@ -1433,7 +1458,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                     self._wallet_refresh_due = False
                     self.create_task(self._update_account_state(), log_msg="wallet after subscribing")
                 return
-            self._apply_order(venue_order(detail))
+            self._apply_order(venue_order(detail), snapshot=detail.get("action") == "snapshot")
         elif channel in ("v2/user_trades", "user_trades"):
             self._on_trade(detail, ts_init)
         elif channel == "positions":
