@@ -643,7 +643,7 @@ def test_tc_e52_bracket_entry_fill_activates_tp_sl(node: ExecNode, tester: Calla
     top = node.truth.top()
     order_list = bracket(strategy, OrderSide.BUY, top.ask + ticks(2))
     strategy.submit_order_list(order_list)
-    entry_order, tp, sl = order_list.orders
+    entry_order, sl, tp = order_list.orders  # Nautilus lists entry, stop-loss, take-profit
     node.wait_events(strategy, entry_order, FILLED)
     assert_taker_fill(node, only_fill(strategy, entry_order), 2, top.ask)
     node.wait_sim(lambda t: len(t.open_orders()) == 2, "TP and SL live on the venue")
@@ -656,26 +656,41 @@ def test_tc_e52_bracket_entry_fill_activates_tp_sl(node: ExecNode, tester: Calla
 
 
 def test_tc_e53_bracket_post_only_entry(node: ExecNode, tester: Callable[..., Recorder]) -> None:
-    """TC-E53: bracket with a post-only entry (and TP): the entry rests on the venue as post-only."""
+    """TC-E53: bracket with a post-only entry and TP: all three accepted, the entry rests on the venue as
+    post-only (an edit across the book is refused), the TP is post-only and the SL is not."""
     strategy = tester()
     order_list = bracket(strategy, OrderSide.BUY, node.truth.top().bid - FAR, post_only=True)
     strategy.submit_order_list(order_list)
-    entry_order = order_list.first
-    node.wait_events(strategy, entry_order, ACCEPTED)
-    assert venue_order(node, entry_order)["post_only"] in (True, "true")
+    entry_order, sl, tp = order_list.orders  # Nautilus lists entry, stop-loss, take-profit
+    for order in order_list.orders:
+        node.wait_events(strategy, order, ACCEPTED)
+    assert (entry_order.is_post_only, tp.is_post_only, sl.is_post_only) == (True, True, False)
+    assert_post_only_on_venue(node, strategy, entry_order, ACCEPTED)
     strategy.cancel_order(entry_order)
     node.wait_status(entry_order, OrderStatus.CANCELED)
+
+
+def assert_post_only_on_venue(node: ExecNode, strategy: Recorder, order: Order, before: list[str]) -> None:
+    """Delta's order replies carry no post_only flag; the venue shows it by refusing an edit of the resting BUY
+    to the ask (`immediate_execution_post_only`): OrderModifyRejected, the venue price unchanged."""
+    price = venue_order(node, order)["limit_price"]
+    strategy.modify_order(order, price=px(node.truth.top().ask))
+    node.wait_events(strategy, order, [*before, "OrderPendingUpdate", "OrderModifyRejected"])
+    assert "post_only" in strategy.order_events(order.client_order_id)[-1].reason
+    assert venue_order(node, order)["limit_price"] == price
+    assert node.order(order.client_order_id).status == OrderStatus.ACCEPTED
 
 
 # -- groups 7 and 8: flags and rejections ----------------------------------------------------------------------------
 
 
 def test_tc_e60_post_only_accepted(node: ExecNode, tester: Callable[..., Recorder]) -> None:
-    """TC-E60: a post-only limit away from the touch is accepted as a maker order (post_only on the venue)."""
+    """TC-E60: a post-only limit away from the touch is accepted as a maker order; the venue holds it post-only."""
     strategy = tester()
     order = submit(strategy, strategy.limit(OrderSide.BUY, 1, node.truth.top().bid - FAR, post_only=True))
     node.wait_events(strategy, order, ACCEPTED)
-    assert venue_order(node, order)["post_only"] in (True, "true")
+    assert order.is_post_only
+    assert_post_only_on_venue(node, strategy, order, ACCEPTED)
 
 
 def test_tc_e62_display_quantity_denied(node: ExecNode, tester: Callable[..., Recorder]) -> None:
