@@ -575,9 +575,21 @@ def test_edits_update_once_and_forced_update_ends_pending_update() -> None:
     assert tracker.apply(order, report("open", limit_price="68100.0")) == [Updated(10, "68100.0", None, False)]
     assert tracker.apply(order, report("open", limit_price="68100")) == []  # same price, other text
     assert tracker.apply(order, report("open", size=12, limit_price="68100")) == [Updated(12, "68100.0", None, False)]
+    assert tracker.apply(order, report("open", size=12, limit_price="68100"), force_update=True) == []
+    order.awaiting_update = True  # an edit to the same values was sent: its reply must end PENDING_UPDATE
     assert tracker.apply(order, report("open", size=12, limit_price="68100"), force_update=True) == [
         Updated(12, "68100.0", None, False),
     ]
+    assert not order.awaiting_update
+
+
+def test_socket_update_before_the_edit_reply_is_not_repeated() -> None:
+    tracker = OrderTracker()
+    order = tracker.add(tracked())
+    tracker.apply(order, report("open"))
+    order.awaiting_update = True
+    assert tracker.apply(order, report("open", limit_price="67900")) == [Updated(10, "67900", None, False)]
+    assert tracker.apply(order, report("open", limit_price="67900"), force_update=True) == []
 
 
 def test_fills_do_not_look_like_edits() -> None:

@@ -932,9 +932,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             request["limit_price"] = price_text(command.price)
         if command.trigger_price is not None:
             request["stop_price"] = price_text(command.trigger_price)
+        tracked.awaiting_update = True
         try:
             reply = await self._http.edit_order(request)
         except Exception as e:
+            tracked.awaiting_update = False
             if _is_explicit_rejection(e) or isinstance(e, ValueError):
                 self.generate_order_modify_rejected(
                     tracked.strategy_id,

@@ -120,6 +120,7 @@ class TrackedOrder:
     filled: int = 0
     venue_filled: int = 0
     cancel_waiting: bool = False
+    awaiting_update: bool = False
     fill_ids: set[str] = field(default_factory=set)
     placeholder: bool = False
     parent: ClientOrderId | None = None
@@ -238,7 +239,8 @@ class OrderTracker:
         order : VenueOrder
             The report (REST reply, socket event, look-up).
         force_update : bool, default False
-            Report an update even when nothing changed (a successful edit must end Nautilus's PENDING_UPDATE).
+            Report an update even when nothing changed, if none was reported since the edit was sent
+            (``awaiting_update``): a successful edit must end Nautilus's PENDING_UPDATE exactly once.
 
         """
         if tracked.closed or order.state not in _LIVE_STATES:
@@ -262,8 +264,11 @@ class OrderTracker:
                 steps.append(Triggered())
         if order.state in ("open", "pending"):
             update = self._update(tracked, order)
-            if update is not None or force_update:
-                steps.append(update or Updated(tracked.quantity, tracked.price, tracked.trigger_price, False))
+            if update is None and force_update and tracked.awaiting_update:
+                update = Updated(tracked.quantity, tracked.price, tracked.trigger_price, False)
+            if update is not None:
+                tracked.awaiting_update = False
+                steps.append(update)
         if order.state == "cancelled":
             if tracked.filled >= tracked.venue_filled:
                 tracked.closed = True
