@@ -28,6 +28,15 @@ Design choices (documented here because they are visible to users):
   legacy ``user_trades`` commission wins when present, and REST fills carry their own.
 - Ambiguous failures (timeouts, transport errors, an unknown placement outcome) never emit a rejection: the
   order stays in flight and a look-up by ``client_order_id`` is scheduled.
+- MMP: with ``mmp_group`` set, every non-reduce-only LIMIT order carries the group (``mmp``) and counts as a
+  quote for the risk engine's freeze; ``mmp_trigger`` freezes those until ``frozen_till`` and publishes
+  :class:`~delta_exchange.events.DeltaMmpTriggered` / ``DeltaMmpThawed`` on ``MMP_TOPIC``.
+- External orders (placed outside this node) are handed to the engine as working and unfilled when first seen
+  on the socket, then tracked like our own, so their fills arrive once with Delta's trade ids.
+- Reconciliation: at start the engine's mass status (open orders, order history and fills since the engine's
+  lookback, else the last 3 days; margined positions); after a private reconnect or ``orders`` sequence gap our
+  own pass (fills since the last one seen, open orders, each tracked order missing from them, positions,
+  wallet). A failed REST call raises (mass status) or is logged as an error: never an empty account.
 """
 
 from __future__ import annotations
@@ -127,6 +136,7 @@ _LOOKUP_ATTEMPTS: Final = 5
 _FILL_RECOVERY_DELAY_SECS: Final = 1.5
 _POSITION_CHECK_DELAY_SECS: Final = 2.0
 _MARK_TTL_NS: Final = _NANOS_PER_SECOND
+_DEFAULT_LOOKBACK_DAYS: Final = 3
 _EXPLICIT_SUBSCRIPTION_LIMIT: Final = 100  # above this many symbols, private channels subscribe "all"
 _NOT_FOUND_CODES: Final = ("not_found", "record_not_found", "open_order_not_found", "order_not_found")
 _IOC_NOTHING_FILLABLE: Final = "order_size_exceed_available"
@@ -1048,11 +1058,23 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._apply_order(venue_order(reply))
 
     async def _cancel_all_orders(self, command: CancelAllOrders) -> None:
+        """
+        Cancel the strategy's open orders on one instrument (of one side, or both).
+
+        Both sides and no other strategy (or external order) working on the product: Delta's cancel-all for the
+        product with its three flags set (limit, stop and reduce-only orders). Otherwise the strategy's own orders
+        are cancelled by batch, so other strategies' orders stay.
+        """
         instrument = await self._instrument(command.instrument_id)
         if instrument is None:
             return
-        product_id = self._product_ids[instrument.id]
-        if command.order_side == OrderSide.NO_ORDER_SIDE:
+        side = command.order_side
+        open_orders = self._cache.orders_open(instrument_id=instrument.id)
+        mine = [
+            o for o in open_orders if o.strategy_id == command.strategy_id and side in (OrderSide.NO_ORDER_SIDE, o.side)
+        ]
+        if side == OrderSide.NO_ORDER_SIDE and all(o.strategy_id == command.strategy_id for o in open_orders):
+            product_id = self._product_ids[instrument.id]
             try:
                 await self._http.cancel_all_orders({"product_id": product_id, **_CANCEL_ALL_FLAGS})
             except Exception as e:
@@ -1060,10 +1082,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 return
             self.create_task(self._confirm_cancelled(instrument.id))
             return
-        orders = [
-            o for o in self._cache.orders_open(instrument_id=instrument.id, side=command.order_side) if not o.is_closed
-        ]
-        await self._cancel_batch(instrument, [o.client_order_id for o in orders])
+        await self._cancel_batch(instrument, [o.client_order_id for o in mine])
 
     async def _confirm_cancelled(self, instrument_id: InstrumentId) -> None:
         """After a cancel-all, look up the orders whose cancellation the socket has not reported."""
@@ -1110,8 +1129,9 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 replies = await self._http.batch_cancel_orders({"product_id": product_id, "orders": items})
             except Exception as e:
                 self._log.warning(f"Batch cancel on {instrument.id} failed ({_venue_reason(e)}): looking orders up")
+                explicit = _is_explicit_rejection(e)
                 for tracked in chunk:
-                    self.create_task(self._refresh_order(tracked))
+                    self.create_task(self._refresh_order(tracked, cancel_rejected=explicit))
                 continue
             returned = set()
             for reply in replies:
@@ -1677,7 +1697,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         product_ids = self._report_product_ids(command.instrument_id)
         raws = await self._fetch_open_orders(product_ids)
         if not command.open_only:
-            start_us = _micros(command.start)
+            start_us = self._history_start_us(command.start)
             end_us = _micros(command.end)
             for chunk in _chunks(product_ids, 10):
                 raws.extend(await self._http.order_history(chunk, start_us, end_us))
@@ -1694,7 +1714,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
     async def generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
         """Fills since ``start`` (of one instrument / Delta order); REST failures raise."""
         product_ids = self._report_product_ids(command.instrument_id)
-        fills = await self._fetch_fills(product_ids, _micros(command.start))
+        fills = await self._fetch_fills(product_ids, self._history_start_us(command.start))
         end_ns = dt_to_unix_nanos(command.end) if command.end is not None else None
         reports = []
         ts_init = self._clock.timestamp_ns()
@@ -1753,6 +1773,17 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             )
         self._log.info(f"Generated {len(reports)} position status reports")
         return reports
+
+    def _history_start_us(self, start: pd.Timestamp | None) -> int:
+        """
+        Start of an order-history or fill query: ``start``, else ``_DEFAULT_LOOKBACK_DAYS`` ago.
+
+        Without a bound a first start on a long-lived account would page through its whole history (50 rows per
+        request) against the REST quota; set ``reconciliation_lookback_mins`` on the exec engine to choose.
+        """
+        if start is not None:
+            return dt_to_unix_nanos(start) // _NANOS_PER_MICRO
+        return (self._clock.timestamp_ns() - _DEFAULT_LOOKBACK_DAYS * 86_400 * _NANOS_PER_SECOND) // _NANOS_PER_MICRO
 
     def _report_product_ids(self, instrument_id: InstrumentId | None) -> list[int]:
         if instrument_id is not None:
