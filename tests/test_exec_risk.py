@@ -20,6 +20,7 @@ from delta_exchange.sim import DeltaSim
 from exec_harness import (
     CONTRACT_VALUE,
     MMP_TOPIC,
+    PRODUCT_ID,
     SIM_ARGS,
     TAKER_FEE,
     ExecNode,
@@ -249,7 +250,8 @@ MMP_FREEZE_SECS = 2
 
 @pytest.fixture(scope="module")
 def mmp_node() -> Iterator[ExecNode]:
-    """MMP group mmp1 on BTC: 200 USD traded within 10 s freezes quoting for 2 s; dead-man switch 30 s."""
+    """MMP group mmp1 on BTC: 200 USD traded within 10 s freezes quoting for 2 s; dead-man switch 30 s;
+    BTCUSD leverage 25."""
     with DeltaSim(rate=50, seed=47, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
         node = ExecNode(
@@ -259,6 +261,7 @@ def mmp_node() -> Iterator[ExecNode]:
             mmp_freeze_secs=MMP_FREEZE_SECS,
             mmp_trade_limit=Decimal(200),
             dead_man_ttl_ms=30_000,
+            leverage={"BTCUSD": 25},
         ).start()
         try:
             yield node
@@ -343,3 +346,9 @@ def test_dead_man_switch_heartbeat_created(mmp_node: ExecNode) -> None:
     heartbeats = sim_request(mmp_node.sim, "GET", "/v2/heartbeat")
     assert heartbeats, "no heartbeat configured on the venue"
     assert all(h.get("heartbeat_id") for h in heartbeats)
+
+
+def test_leverage_from_config(mmp_node: ExecNode) -> None:
+    """Per-instrument leverage from the config is set on the venue at start."""
+    leverage = sim_request(mmp_node.sim, "GET", f"/v2/products/{PRODUCT_ID}/orders/leverage")
+    assert Decimal(str(leverage["leverage"])) == 25
