@@ -300,6 +300,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._ids.rebuild(order.client_order_id for order in self._cache.orders(venue=self.venue))
         await self._apply_leverage()
         await self._configure_mmp()
+        await self._load_positions()
         await self._update_account_state()
         await self._await_account_registered()
         self._start_private_socket()
@@ -353,6 +354,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             if value is not None:
                 limits[name] = kind(value)
         return limits
+
+    async def _load_positions(self) -> None:
+        """Give the risk engine the venue's positions before any order (max position, daily loss equity)."""
+        for position in await self._http.positions():
+            self._on_position({**position, "symbol": position.get("product_symbol")}, check=False)
 
     async def _apply_leverage(self) -> None:
         for symbol, leverage in (self._delta_config.leverage or {}).items():
@@ -478,6 +484,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if user_id is not None and not self._cache.account_for_venue(self.venue):
             self._set_account_id(AccountId(f"{DELTA_EXCHANGE}-{user_id}"))
         self._emit_account_state()
+        if self._delta_config.daily_loss_limit is not None:
+            await self._refresh_equity()
 
     def _emit_account_state(self) -> None:
         balances: list[AccountBalance] = []
@@ -1510,7 +1518,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         else:
             self._log.debug(f"Private socket {name}: {detail}")
 
-    def _on_position(self, detail: dict[str, Any]) -> None:
+    def _on_position(self, detail: dict[str, Any], *, check: bool = True) -> None:
         instrument = self._by_symbol.get(detail.get("symbol") or "")
         if instrument is None and detail.get("product_id") is not None:
             instrument = self._by_product.get(int(detail["product_id"]))
@@ -1520,7 +1528,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         entry = detail.get("entry_price")
         self._venue_positions[instrument.id] = (size, str(entry) if entry not in (None, "") else None)
         self._risk.set_position(instrument.id.symbol.value, size)
-        if instrument.id not in self._position_checks:
+        if check and instrument.id not in self._position_checks:
             self._position_checks.add(instrument.id)
             self.create_task(self._check_position(instrument.id), log_msg=f"position check {instrument.id}")
 
@@ -1543,6 +1551,18 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             return
         self._wallets[asset] = detail
         self._emit_account_state()
+        if self._delta_config.daily_loss_limit is not None:
+            self.create_task(self._refresh_equity(), log_msg="equity for the daily loss limit")
+
+    async def _refresh_equity(self) -> None:
+        """Refresh the marks of the open positions (one fetch per second at most), then the risk engine's equity."""
+        for instrument_id, (size, _) in list(self._venue_positions.items()):
+            instrument = self._cache.instrument(instrument_id)
+            if size and instrument is not None:
+                try:
+                    await self._refresh_mark(instrument)
+                except _native.DeltaError as e:
+                    self._log.warning(f"Could not fetch the mark of {instrument_id} for the equity: {e!r}")
         self._update_equity()
 
     def _on_mmp_trigger(self, detail: dict[str, Any]) -> None:
