@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final, NamedTuple
 
@@ -260,6 +260,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._subscribed_all = False
         self._wallet_refresh_due = False
         self._reconciliations = 0
+        self._background: set[asyncio.Task] = set()
         self._last_fill_us: int | None = None
         self._fill_recovery: set[ClientOrderId] = set()
         self._position_checks: set[InstrumentId] = set()
@@ -279,6 +280,21 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
     def risk_engine(self) -> _native.RiskEngine:
         """The pre-trade risk engine (its ``stats()`` count checks and rejections by rule)."""
         return self._risk
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task:
+        """
+        Run a background coroutine of the client (look-ups, recovery, timers): its failure is logged, and
+        ``_disconnect`` cancels and awaits whatever is still running.
+        """
+        task = self._loop.create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._log.exception(f"Error in background task '{task.get_name()}'", task.exception())
 
     @property
     def reconciliations(self) -> int:
@@ -305,12 +321,13 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         await self._await_account_registered()
         self._start_private_socket()
         if self._delta_config.dead_man_ttl_ms:
-            self._heartbeat_task = self.create_task(self._dead_man_switch(self._delta_config.dead_man_ttl_ms))
+            self._heartbeat_task = self._spawn(self._dead_man_switch(self._delta_config.dead_man_ttl_ms))
 
     async def _disconnect(self) -> None:
-        for task in [self._heartbeat_task, self._reconcile_task, *self._thaw_tasks.values()]:
-            if task is not None:
-                task.cancel()
+        pending = list(self._background)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         self._heartbeat_task = None
         self._reconcile_task = None
         self._thaw_tasks.clear()
@@ -547,7 +564,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 "only reducing orders pass until the next UTC day",
             )
             if self._delta_config.cancel_on_daily_loss:
-                self.create_task(self._cancel_everything(), log_msg="cancel all after the daily loss limit")
+                self._spawn(self._cancel_everything(), name="cancel all after the daily loss limit")
 
     async def _cancel_everything(self) -> None:
         product_ids = sorted({self._product_ids[t.instrument_id] for t in self._tracker.open_orders()})
@@ -875,10 +892,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             self._log.warning(
                 f"Delta's batch did not return {tracked.client_order_id!r} (no per-order reason): looking it up",
             )
-            self.create_task(self._resolve_missing(tracked, from_batch=True))
+            self._spawn(self._resolve_missing(tracked, from_batch=True))
 
     def _schedule_lookup(self, tracked: TrackedOrder) -> None:
-        self.create_task(self._resolve_missing(tracked, from_batch=False), log_msg=f"lookup {tracked.client_order_id}")
+        self._spawn(self._resolve_missing(tracked, from_batch=False), name=f"lookup {tracked.client_order_id}")
 
     async def _resolve_missing(self, tracked: TrackedOrder, *, from_batch: bool) -> None:
         """
@@ -966,7 +983,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 )
             else:
                 self._log.warning(f"Edit of {tracked.client_order_id!r} has an unknown outcome ({e!r}): looking it up")
-                self.create_task(self._refresh_order(tracked))
+                self._spawn(self._refresh_order(tracked))
             return
         self._apply_order(venue_order(reply), force_update=True)
 
@@ -1061,7 +1078,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 )
             else:
                 self._log.warning(f"Cancel of {tracked.client_order_id!r} has an unknown outcome ({e!r}): looking up")
-                self.create_task(self._refresh_order(tracked))
+                self._spawn(self._refresh_order(tracked))
             return
         self._apply_order(venue_order(reply))
 
@@ -1088,7 +1105,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             except Exception as e:
                 self._log.error(f"Cancel all on {instrument.id} failed: {_venue_reason(e)}")
                 return
-            self.create_task(self._confirm_cancelled(instrument.id))
+            self._spawn(self._confirm_cancelled(instrument.id))
             return
         await self._cancel_batch(instrument, [o.client_order_id for o in mine])
 
@@ -1139,7 +1156,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 self._log.warning(f"Batch cancel on {instrument.id} failed ({_venue_reason(e)}): looking orders up")
                 explicit = _is_explicit_rejection(e)
                 for tracked in chunk:
-                    self.create_task(self._refresh_order(tracked, cancel_rejected=explicit))
+                    self._spawn(self._refresh_order(tracked, cancel_rejected=explicit))
                 continue
             returned = set()
             for reply in replies:
@@ -1148,7 +1165,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 self._apply_order(order)
             for tracked in chunk:
                 if tracked.venue_order_id not in returned:
-                    self.create_task(self._refresh_order(tracked, cancel_rejected=True))
+                    self._spawn(self._refresh_order(tracked, cancel_rejected=True))
 
     async def _refresh_order(self, tracked: TrackedOrder, *, cancel_rejected: bool = False) -> None:
         """Fetch one order's state from REST and apply it (a cancel still open -> OrderCancelRejected)."""
@@ -1447,7 +1464,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if tracked.client_order_id in self._fill_recovery:
             return
         self._fill_recovery.add(tracked.client_order_id)
-        self.create_task(self._recover_fills(tracked), log_msg=f"recover fills of {tracked.client_order_id}")
+        self._spawn(self._recover_fills(tracked), name=f"recover fills of {tracked.client_order_id}")
 
     async def _recover_fills(self, tracked: TrackedOrder) -> None:
         """When fills the venue counted have not arrived on the socket in time, fetch them from REST."""
@@ -1486,7 +1503,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                     # Subscriptions are live now: a wallet change from here on arrives on `margins`; one
                     # fetch closes the window between the connect-time fetch (or a reconnect) and this point.
                     self._wallet_refresh_due = False
-                    self.create_task(self._update_account_state(), log_msg="wallet after subscribing")
+                    self._spawn(self._update_account_state(), name="wallet after subscribing")
                 return
             self._apply_order(venue_order(detail), snapshot=detail.get("action") == "snapshot")
         elif channel in ("v2/user_trades", "user_trades"):
@@ -1530,7 +1547,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._risk.set_position(instrument.id.symbol.value, size)
         if check and instrument.id not in self._position_checks:
             self._position_checks.add(instrument.id)
-            self.create_task(self._check_position(instrument.id), log_msg=f"position check {instrument.id}")
+            self._spawn(self._check_position(instrument.id), name=f"position check {instrument.id}")
 
     async def _check_position(self, instrument_id: InstrumentId) -> None:
         """Compare Nautilus's net position with Delta's a moment after a position event; warn on a mismatch."""
@@ -1552,7 +1569,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._wallets[asset] = detail
         self._emit_account_state()
         if self._delta_config.daily_loss_limit is not None:
-            self.create_task(self._refresh_equity(), log_msg="equity for the daily loss limit")
+            self._spawn(self._refresh_equity(), name="equity for the daily loss limit")
 
     async def _refresh_equity(self) -> None:
         """Refresh the marks of the open positions (one fetch per second at most), then the risk engine's equity."""
@@ -1577,7 +1594,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if previous is not None:
             previous.cancel()
         if until_ns is not None:
-            self._thaw_tasks[asset] = self.create_task(self._thaw_at(asset, until_ns), log_msg=f"MMP thaw {asset}")
+            self._thaw_tasks[asset] = self._spawn(self._thaw_at(asset, until_ns), name=f"MMP thaw {asset}")
 
     async def _thaw_at(self, asset: str, until_ns: int) -> None:
         await asyncio.sleep(max(until_ns - self._clock.timestamp_ns(), 0) / _NANOS_PER_SECOND)
@@ -1615,7 +1632,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
     def _schedule_reconcile(self, why: str) -> None:
         if self._reconcile_task is not None and not self._reconcile_task.done():
             return
-        self._reconcile_task = self.create_task(self._reconcile(why), log_msg=f"reconcile ({why})")
+        self._reconcile_task = self._spawn(self._reconcile(why), name=f"reconcile ({why})")
 
     async def _reconcile(self, why: str) -> None:
         """
