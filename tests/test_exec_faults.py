@@ -195,6 +195,7 @@ def test_tc_e77_whole_batch_failure(node: ExecNode, tester: Callable[..., Record
 def test_rest_and_socket_events_deduplicated(node: ExecNode, tester: Callable[..., Recorder]) -> None:
     """Private events 400 ms late (REST replies first): a fill and a cancel still reach the strategy once."""
     strategy = tester()
+    delayed = node.sim.stats()["faults_injected"].get("private_delay_ms", 0)
     node.sim.set_faults(private_delay_ms=400)
     market = strategy.market(OrderSide.SELL, 2)
     limit = strategy.limit(OrderSide.SELL, 1, node.truth.top().ask + FAR)
@@ -205,6 +206,7 @@ def test_rest_and_socket_events_deduplicated(node: ExecNode, tester: Callable[..
     strategy.cancel_order(limit)
     node.wait_events(strategy, limit, CANCELED)
     node.sim.set_faults(private_delay_ms=0)
+    assert node.sim.stats()["faults_injected"]["private_delay_ms"] > delayed
     barrier(node, strategy)
     assert strategy.names(market.client_order_id) == FILLED
     assert strategy.names(limit.client_order_id) == CANCELED
@@ -225,8 +227,11 @@ def test_reconnect_reconciles_missed_fill_and_cancel(node: ExecNode, tester: Cal
     strategy.submit_order(market)
     node.wait(lambda: "OrderAccepted" in strategy.names(market.client_order_id), "market accepted over REST")
     sim_request(node.sim, "DELETE", "/v2/orders", body={"id": int(venue_id), "product_id": PRODUCT_ID})
+    restarts, connections = node.sim.stats()["restarts"], node.sim.stats()["ws_connections"]
     node.sim.restart()
     node.sim.set_faults(private_delay_ms=0)
+    assert node.sim.stats()["restarts"] == restarts + 1
+    node.wait(lambda: node.sim.stats()["ws_connections"] >= connections + 2, "both sockets reconnected", 30)
     node.wait(lambda: node.order(market.client_order_id).status == OrderStatus.FILLED, "missed fill reconciled", 30)
     node.wait(lambda: node.order(resting.client_order_id).status == OrderStatus.CANCELED, "missed cancel", 30)
     barrier(node, strategy)
