@@ -137,6 +137,7 @@ _FILL_RECOVERY_DELAY_SECS: Final = 1.5
 _POSITION_CHECK_DELAY_SECS: Final = 2.0
 _MARK_TTL_NS: Final = _NANOS_PER_SECOND
 _DEFAULT_LOOKBACK_DAYS: Final = 3
+_ACCOUNT_REFRESH_SECS: Final = 10.0
 _EXPLICIT_SUBSCRIPTION_LIMIT: Final = 100  # above this many symbols, private channels subscribe "all"
 _NOT_FOUND_CODES: Final = ("not_found", "record_not_found", "open_order_not_found", "order_not_found")
 _IOC_NOTHING_FILLABLE: Final = "order_size_exceed_available"
@@ -251,6 +252,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._marks: dict[str, tuple[int, str]] = {}
         self._mark_fetches: dict[str, asyncio.Task] = {}
         self._wallets: dict[str, dict[str, Any]] = {}
+        self._wallet_versions: dict[str, int] = {}
         self._equity_asset: str | None = None
         self._venue_positions: dict[InstrumentId, tuple[int, str | None]] = {}
         self._product_ids: dict[InstrumentId, int] = {}
@@ -320,6 +322,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         await self._update_account_state()
         await self._await_account_registered()
         self._start_private_socket()
+        self._spawn(self._refresh_account_periodically(), name="account refresh")
         if self._delta_config.dead_man_ttl_ms:
             self._heartbeat_task = self._spawn(self._dead_man_switch(self._delta_config.dead_man_ttl_ms))
 
@@ -491,18 +494,44 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     # -- account ---------------------------------------------------------------------------------------------------
 
-    async def _update_account_state(self) -> None:
+    async def _update_account_state(self, *, only_if_changed: bool = False) -> None:
+        """
+        Fetch the wallet balances and emit the account state (with ``only_if_changed``: when any figure changed).
+
+        An asset whose ``margins`` event arrived while the request was in flight keeps the event's (newer) data.
+        """
+        before = self._account_figures()
+        versions = dict(self._wallet_versions)
         reply = await self._http.wallet_balances()
         wallets = reply.get("balances", reply) if isinstance(reply, dict) else reply
         for wallet in wallets:
-            if wallet.get("asset_symbol"):
-                self._wallets[wallet["asset_symbol"]] = wallet
+            asset = wallet.get("asset_symbol")
+            if asset and self._wallet_versions.get(asset) == versions.get(asset):
+                self._wallets[asset] = wallet
         user_id = next((w.get("user_id") for w in wallets if w.get("user_id") is not None), None)
         if user_id is not None and not self._cache.account_for_venue(self.venue):
             self._set_account_id(AccountId(f"{DELTA_EXCHANGE}-{user_id}"))
+        if only_if_changed and self._account_figures() == before:
+            return
         self._emit_account_state()
         if self._delta_config.daily_loss_limit is not None:
             await self._refresh_equity()
+
+    async def _refresh_account_periodically(self) -> None:
+        """
+        Re-read the wallet every ``_ACCOUNT_REFRESH_SECS``: a safety net under the ``margins`` channel, whose
+        updates drive the account state (a wallet change the channel does not report is corrected here).
+        """
+        while True:
+            await asyncio.sleep(_ACCOUNT_REFRESH_SECS)
+            try:
+                await self._update_account_state(only_if_changed=True)
+            except _native.DeltaError as e:
+                self._log.warning(f"Periodic wallet refresh failed: {e!r}")
+
+    def _account_figures(self) -> dict[str, tuple[Any, ...]]:
+        fields = ("balance", "available_balance", "order_margin", "position_margin")
+        return {asset: tuple(wallet.get(name) for name in fields) for asset, wallet in self._wallets.items()}
 
     def _emit_account_state(self) -> None:
         balances: list[AccountBalance] = []
@@ -1279,6 +1308,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         ts = ts_event or self._clock.timestamp_ns()
         instrument = self._cache.instrument(tracked.instrument_id)
         key = tracked.client_order_id.value
+        cached = self._cache.order(tracked.client_order_id)
+        if cached is not None and cached.is_closed:
+            # Closed by the engine itself (startup reconciliation of an order this client also tracks): only
+            # fills may still apply to it.
+            tracked.closed = True
+            steps = [step for step in steps if isinstance(step, FillsMissing)]
         for step in steps:
             if isinstance(step, Accepted):
                 self.generate_order_accepted(
@@ -1365,6 +1400,13 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     def _apply_fill(self, tracked: TrackedOrder, instrument: Instrument, fill: _Fill) -> None:
         fill_id, venue_order_id, size, price, liquidity_side, fee, ts_event = fill
+        cached = self._cache.order(tracked.client_order_id)
+        if cached is not None and fill_id not in tracked.fill_ids and TradeId(fill_id) in cached.trade_ids:
+            # Applied by the engine's reconciliation (a mass status fill report): count it, emit nothing.
+            tracked.fill_ids.add(fill_id)
+            tracked.filled += size
+            tracked.venue_filled = max(tracked.venue_filled, tracked.filled)
+            return
         steps = self._tracker.fill(tracked, fill_id, size, venue_order_id)
         for step in steps:
             if isinstance(step, Filled):
@@ -1567,6 +1609,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if not asset:
             return
         self._wallets[asset] = detail
+        self._wallet_versions[asset] = self._wallet_versions.get(asset, 0) + 1
         self._emit_account_state()
         if self._delta_config.daily_loss_limit is not None:
             self._spawn(self._refresh_equity(), name="equity for the daily loss limit")
