@@ -117,6 +117,29 @@ def venue_order(node: ExecNode, order: Order) -> dict[str, Any]:
     return node.truth.order(cached.venue_order_id.value)
 
 
+def test_smoke_exec_tester(node: ExecNode, tester: Callable[..., Recorder]) -> None:
+    """The spec's basic smoke test with ExecTester's own flow: a market order opens a position on start, two
+    post-only limits quote 500 ticks off the touch, and the stop cancels them and closes the position."""
+    strategy = tester(
+        open_position_on_start_qty=Decimal(1),
+        enable_buys=True,
+        enable_sells=True,
+        use_post_only=True,
+        subscribe_quotes=True,
+    )
+    node.wait(lambda: strategy.buy_order is not None and strategy.sell_order is not None, "both limit orders")
+    for order in (strategy.buy_order, strategy.sell_order):
+        node.wait_events(strategy, order, ACCEPTED)
+        assert order.is_post_only
+    (opening,) = [o for o in node.cache.orders(strategy_id=strategy.id) if o.order_type == OrderType.MARKET]
+    node.wait_events(strategy, opening, FILLED)
+    node.assert_matches_sim()
+    node.stop_strategy(strategy)
+    assert [o for o in node.cache.orders(strategy_id=strategy.id) if o.is_open] == []
+    assert node.truth.open_orders() == [] and node.truth.position_size() == 0
+    assert [e for e in strategy.events if isinstance(e, OrderRejected | OrderDenied)] == []
+
+
 # -- group 1: market orders ------------------------------------------------------------------------------------------
 
 
