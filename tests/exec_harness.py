@@ -69,11 +69,11 @@ _tags = itertools.count(1)
 # -- the sim's truth -----------------------------------------------------------------------------------------------
 
 
-def first_option(sim: DeltaSim) -> tuple[InstrumentId, int]:
-    """The instrument id and product id of the sim's first listed call option (symbols follow the date)."""
+def first_option(sim: DeltaSim) -> InstrumentId:
+    """The instrument id of the sim's first listed call option (option symbols follow the date)."""
     products = sim_request(sim, "GET", "/v2/products", "?contract_types=call_options&page_size=100")
     first = min(products, key=lambda p: int(p["id"]))
-    return InstrumentId.from_str(f"{first['symbol']}.DELTA_EXCHANGE"), int(first["id"])
+    return InstrumentId.from_str(f"{first['symbol']}.DELTA_EXCHANGE")
 
 
 def sim_request(
@@ -116,7 +116,7 @@ def sim_request(
 
 @dataclass(frozen=True)
 class Top:
-    """The sim's best levels of BTCUSD (prices and sizes exact)."""
+    """The sim's best levels of one product (prices and sizes exact)."""
 
     bid: Decimal
     bid_size: int
@@ -150,10 +150,7 @@ class SimTruth:
 
     def position_size(self) -> int:
         """The signed BTCUSD position, contracts."""
-        for position in sim_request(self.sim, "GET", "/v2/positions/margined"):
-            if int(position["product_id"]) == PRODUCT_ID:
-                return int(position["size"])
-        return 0
+        return self.open_positions().get(PRODUCT_ID, 0)
 
     def position(self) -> dict[str, Any] | None:
         """The BTCUSD margined position record, or None when flat."""

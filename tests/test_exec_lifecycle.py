@@ -57,7 +57,7 @@ def node() -> Iterator[ExecNode]:
     """One node on one sim whose market stands still, with BTCUSD and the first call option loaded."""
     with DeltaSim(rate=50, seed=11, extra_args=list(SIM_ARGS)) as sim:
         sim.set_faults(pause_market=True)
-        option, _ = first_option(sim)
+        option = first_option(sim)
         running = ExecNode(sim, instruments=(BTCUSD, option)).start()
         try:
             yield running

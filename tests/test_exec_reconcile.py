@@ -58,7 +58,7 @@ def sim() -> Iterator[DeltaSim]:
 @pytest.fixture(scope="module")
 def session_one(sim: DeltaSim) -> dict[str, Any]:
     """Node 1: leaves two resting limits, a stop, a partially filled limit, a filled market order and a long."""
-    option, _ = first_option(sim)
+    option = first_option(sim)
     node = ExecNode(sim, instruments=(BTCUSD, option)).start()
     try:
         strategy = node.add(Recorder(recorder_config(**KEEP)))
