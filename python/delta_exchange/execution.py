@@ -986,9 +986,20 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if tracked.placeholder:
             await self._modify_bracket_leg(tracked, command, instrument)
             return
-        venue_order_id = command.venue_order_id or order.venue_order_id
+        venue_id = tracked.venue_order_id
+        venue_order_id = VenueOrderId(venue_id) if venue_id else command.venue_order_id
+        if not venue_id or not venue_id.isdigit():
+            self.generate_order_modify_rejected(
+                tracked.strategy_id,
+                tracked.instrument_id,
+                tracked.client_order_id,
+                venue_order_id,
+                "Delta has not acknowledged the order yet (no order id to edit): modify after OrderAccepted",
+                self._clock.timestamp_ns(),
+            )
+            return
         request: dict[str, Any] = {
-            "id": int(venue_order_id.value) if venue_order_id is not None else 0,
+            "id": int(venue_id),
             "product_id": self._product_ids[instrument.id],
             "size": int((command.quantity or order.quantity).as_decimal()),
         }
@@ -1068,9 +1079,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._emit(tracked, [Updated(tracked.quantity, tracked.price, tracked.trigger_price, False)], ts)
 
     def _cancel_request(self, tracked: TrackedOrder, venue_order_id: VenueOrderId | None) -> dict[str, Any]:
+        """The cancel of one order: by Delta id when known (the tracked id is the latest), else by client id."""
         request: dict[str, Any] = {"product_id": self._product_ids[tracked.instrument_id]}
-        venue_id = venue_order_id.value if venue_order_id is not None else tracked.venue_order_id
-        if venue_id is not None and not tracked.placeholder:
+        venue_id = tracked.venue_order_id or (venue_order_id.value if venue_order_id is not None else None)
+        if venue_id is not None and venue_id.isdigit() and not tracked.placeholder:
             request["id"] = int(venue_id)
         else:
             request["client_order_id"] = tracked.delta_client_order_id or self._ids.add(tracked.client_order_id)
@@ -1751,13 +1763,13 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     async def generate_order_status_report(self, command: GenerateOrderStatusReport) -> OrderStatusReport | None:
         """Look one order up by Delta order id, else by client order id; None when Delta has no such order."""
+        tracked = self._tracker.get(command.client_order_id) if command.client_order_id is not None else None
+        if tracked is not None and tracked.placeholder:
+            return None  # a bracket leg Delta has not created yet: nothing to look up
         try:
-            if command.venue_order_id is not None:
+            if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
                 raw = await self._http.order(int(command.venue_order_id.value))
             elif command.client_order_id is not None:
-                tracked = self._tracker.get(command.client_order_id)
-                if tracked is not None and tracked.placeholder:
-                    return None
                 raw = await self._http.order_by_client_order_id(self._ids.add(command.client_order_id))
             else:
                 self._log.error("Cannot generate an order status report without a client or venue order id")
