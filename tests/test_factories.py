@@ -61,11 +61,14 @@ def test_package_exports_exactly_the_design_names() -> None:
     assert sorted(delta_exchange.__all__) == sorted(
         [
             "DELTA_EXCHANGE_VENUE",
+            "MMP_TOPIC",
             "DeltaExchangeDataClientConfig",
             "DeltaExchangeExecClientConfig",
             "DeltaExchangeLiveDataClientFactory",
             "DeltaExchangeLiveExecClientFactory",
             "DeltaExchangeInstrumentProvider",
+            "DeltaMmpThawed",
+            "DeltaMmpTriggered",
             "decode_message",
             "__version__",
         ],

@@ -6,6 +6,9 @@ Register the factories under ``"DELTA_EXCHANGE"``::
     node.add_data_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveDataClientFactory)
     node.add_exec_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveExecClientFactory)
 
+Strategies learn of Delta's market-maker protection freezing their quotes by subscribing to ``MMP_TOPIC``
+(``DeltaMmpTriggered`` / ``DeltaMmpThawed``).
+
 Built against ``nautilus_trader==1.221.0`` exactly (the last release for CPython 3.11); importing this package
 with any other Nautilus version raises ``ImportError``.
 """
@@ -27,6 +30,7 @@ if nautilus_trader.__version__ != _REQUIRED_NAUTILUS:
 from delta_exchange._native import decode_message  # noqa: E402 (after the version check)
 from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig  # noqa: E402
 from delta_exchange.constants import DELTA_EXCHANGE_VENUE  # noqa: E402
+from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered  # noqa: E402
 from delta_exchange.factories import (  # noqa: E402
     DeltaExchangeLiveDataClientFactory,
     DeltaExchangeLiveExecClientFactory,
@@ -40,11 +44,14 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "DELTA_EXCHANGE_VENUE",
+    "MMP_TOPIC",
     "DeltaExchangeDataClientConfig",
     "DeltaExchangeExecClientConfig",
     "DeltaExchangeInstrumentProvider",
     "DeltaExchangeLiveDataClientFactory",
     "DeltaExchangeLiveExecClientFactory",
+    "DeltaMmpThawed",
+    "DeltaMmpTriggered",
     "__version__",
     "decode_message",
 ]
