@@ -356,3 +356,35 @@ def test_external_order_is_adopted_and_filled_exactly_once(node: Node) -> None:
     venue_fills = signed(node.sim, "GET", "/v2/fills", f"?product_ids={PRODUCT_ID}")
     assert sorted(t.value for t in cached().trade_ids) == sorted(str(f["id"]) for f in venue_fills)
     assert cached().filled_qty == Quantity.from_int(2)
+
+
+def test_bracket_before_the_entry_fills_edits_delta_bracket_and_cancels_with_the_entry(node: Node) -> None:
+    strategy = node.strategy
+    bid, _ = node.top()
+    order_list = strategy.order_factory.bracket(
+        instrument_id=BTCUSD,
+        order_side=OrderSide.BUY,
+        quantity=Quantity.from_int(1),
+        entry_order_type=OrderType.LIMIT,
+        entry_price=price(bid - FAR),
+        tp_price=price(bid),
+        sl_trigger_price=price(bid - FAR * 2),
+    )
+    entry, stop_loss, take_profit = order_list.orders
+    strategy.submit_order_list(order_list)
+    for order in order_list.orders:
+        node.wait(lambda order=order: node.status(order) == OrderStatus.ACCEPTED, "bracket order accepted")
+    entry_id = node.cache.order(entry.client_order_id).venue_order_id.value
+    assert node.cache.order(stop_loss.client_order_id).venue_order_id.value == f"{entry_id}-SL"
+    new_trigger = price(bid - FAR * 2 + TICK * 10)
+    strategy.modify_order(stop_loss, trigger_price=new_trigger)
+    node.wait(lambda: node.cache.order(stop_loss.client_order_id).trigger_price == new_trigger, "stop-loss moved")
+    venue_entry = signed(node.sim, "GET", f"/v2/orders/{entry_id}")
+    assert Decimal(venue_entry["bracket_stop_loss_price"]) == new_trigger.as_decimal()
+    strategy.cancel_order(entry)
+    for order in order_list.orders:
+        node.wait(lambda order=order: node.status(order) == OrderStatus.CANCELED, "bracket canceled")
+    names = strategy.names(take_profit.client_order_id)  # an OrderUpdated when it took its Delta leg's id
+    assert names[:3] == ACCEPTED and names[-1] == "OrderCanceled"
+    assert set(names[3:-1]) <= {"OrderUpdated"} and names.count("OrderCanceled") == 1
+    assert node.open_orders() == []

@@ -983,7 +983,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         instrument = await self._instrument(command.instrument_id)
         if instrument is None:
             return
-        if tracked.placeholder:
+        parent = self._tracker.get(tracked.parent) if tracked.parent is not None else None
+        if tracked.placeholder or (parent is not None and not parent.closed):
+            # The entry is still working: its bracket fields are the legs' source (Delta resizes the legs to
+            # the entry's fills), so the leg's prices change through the entry's bracket.
             await self._modify_bracket_leg(tracked, command, instrument)
             return
         venue_id = tracked.venue_order_id
@@ -1047,30 +1050,39 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             if command.price is not None:
                 request["bracket_take_profit_limit_price"] = price_text(command.price)
         ts = self._clock.timestamp_ns()
-        if (command.quantity is not None and int(command.quantity.as_decimal()) != tracked.quantity) or len(
-            request,
-        ) == 2:
+        venue_order_id = VenueOrderId(tracked.venue_order_id) if tracked.venue_order_id else None
+        resized = command.quantity is not None and int(command.quantity.as_decimal()) != tracked.quantity
+        if resized or len(request) == 2:
             self.generate_order_modify_rejected(
                 tracked.strategy_id,
                 tracked.instrument_id,
                 tracked.client_order_id,
-                VenueOrderId(tracked.venue_order_id or "NONE"),
-                "a bracket leg not yet live at Delta can only change its prices (its size follows the entry)",
+                venue_order_id,
+                "a bracket leg whose entry is still working can only change its prices (Delta sizes it to the "
+                "entry's fills)",
                 ts,
             )
             return
+        tracked.awaiting_update = True
         try:
             await self._http.edit_bracket(request)
         except Exception as e:
-            self.generate_order_modify_rejected(
-                tracked.strategy_id,
-                tracked.instrument_id,
-                tracked.client_order_id,
-                VenueOrderId(tracked.venue_order_id or "NONE"),
-                _venue_reason(e),
-                ts,
-            )
+            tracked.awaiting_update = False
+            if _is_explicit_rejection(e) or isinstance(e, ValueError):
+                self.generate_order_modify_rejected(
+                    tracked.strategy_id,
+                    tracked.instrument_id,
+                    tracked.client_order_id,
+                    venue_order_id,
+                    _venue_reason(e),
+                    ts,
+                )
+            else:
+                self._log.warning(f"Bracket edit for {tracked.client_order_id!r} has an unknown outcome ({e!r})")
             return
+        if not tracked.awaiting_update:
+            return  # the leg's socket update already reported the new prices
+        tracked.awaiting_update = False
         if command.price is not None:
             tracked.price = price_text(command.price)
         if command.trigger_price is not None:

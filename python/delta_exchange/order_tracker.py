@@ -14,7 +14,8 @@ Rules:
   first;
 - triggered: a stop or take-profit order leaves ``pending`` (state open/closed, or ``reason: stop_trigger``);
   only STOP_LIMIT and LIMIT_IF_TOUCHED have a Nautilus triggered state, the other types only record it;
-- updated: size, limit price or stop price differ from the last ones known (edits, bracket legs resized);
+- updated: size, limit price or stop price differ from the last ones known (edits, bracket legs resized; a
+  bracket leg Delta holds at size 0 before its entry fills keeps its Nautilus quantity);
   the stop price of a trailing stop moves with the market and is not reported, and a bracket take-profit
   LIMIT child has no trigger price in Nautilus (its Delta leg's ``stop_price`` is ignored);
 - filled: a fill id not seen before;
@@ -219,7 +220,7 @@ class OrderTracker:
         tracked.placeholder = False
         tracked.venue_order_id = order.order_id
         self._by_venue[order.order_id] = tracked
-        if order.size is not None:
+        if order.size:  # a leg Delta holds at size 0 until its entry fills keeps the child's quantity
             tracked.quantity = order.size
         if order.limit_price is not None:
             tracked.price = order.limit_price
@@ -284,7 +285,7 @@ class OrderTracker:
     @staticmethod
     def _update(tracked: TrackedOrder, order: VenueOrder) -> Updated | None:
         changed = False
-        if order.size is not None and order.size != tracked.quantity:
+        if order.size and order.size != tracked.quantity:
             tracked.quantity = order.size
             changed = True
         if order.limit_price is not None and not _same_price(order.limit_price, tracked.price):
