@@ -664,3 +664,42 @@ def test_mmp_events() -> None:
     triggered = DeltaMmpTriggered("BTC", 5_000, 1, 2)
     assert (triggered.asset, triggered.frozen_till_ns, triggered.ts_event, triggered.ts_init) == ("BTC", 5_000, 1, 2)
     assert DeltaMmpThawed("BTC", 9).ts == 9
+
+
+def test_a_leg_held_at_size_zero_keeps_the_child_quantity_until_resized() -> None:
+    tracker = OrderTracker()
+    entry = tracker.add(tracked(quantity=2))
+    child = tracker.add(
+        tracked(
+            OrderType.STOP_MARKET,
+            quantity=2,
+            client_order_id="O-2",
+            delta_client_order_id=None,
+            side=OrderSide.SELL,
+            price=None,
+            trigger_price="67000",
+            placeholder=True,
+            parent=entry.client_order_id,
+            leg_type="stop_loss_order",
+            leg_stop_price="67000",
+        ),
+    )
+    tracker.apply(entry, report("open", size=2))
+    child.accepted = True  # the client accepts the children with their entry (placeholder ids)
+    leg = {
+        "order_id": 901,
+        "product_id": 27,
+        "side": "sell",
+        "state": "pending",
+        "size": 0,
+        "unfilled_size": 0,
+        "stop_order_type": "stop_loss_order",
+        "stop_price": "67000",
+        "limit_price": None,
+        "bracket_order": True,
+    }
+    assert tracker.match_leg(venue_order(leg), BTCUSD) is child
+    assert tracker.link_leg(child, venue_order(leg)) == [Updated(2, None, "67000", True)]
+    assert tracker.apply(child, venue_order(leg | {"size": 1, "unfilled_size": 1})) == [
+        Updated(1, None, "67000", False),
+    ]
