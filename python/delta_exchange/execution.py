@@ -656,7 +656,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         instrument = self._by_symbol.get(instrument_id.symbol.value)
         if instrument is not None and instrument.id == instrument_id:
             return instrument
-        await self._provider.load_async(instrument_id)
+        try:
+            await self._provider.load_async(instrument_id)
+        except (_native.DeltaError, ValueError) as e:
+            self._log.error(f"Cannot load {instrument_id} from Delta: {e!r}")
+            return None
         instrument = self._provider.find(instrument_id)
         if instrument is None:
             return None
@@ -752,7 +756,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             return
         instrument = await self._instrument(order.instrument_id)
         if instrument is None:
-            self._deny(order, f"unknown instrument {order.instrument_id}: Delta has no such product")
+            self._deny(
+                order,
+                _not_loaded(order.instrument_id),
+            )
             return
         delta_cid = self._ids.add(order.client_order_id)
         try:
@@ -861,7 +868,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         instrument = await self._instrument(entry.instrument_id)
         if instrument is None:
             for order in orders:
-                self._deny(order, f"unknown instrument {entry.instrument_id}: Delta has no such product")
+                self._deny(
+                    order,
+                    _not_loaded(entry.instrument_id),
+                )
             return
         delta_cid = self._ids.add(entry.client_order_id)
         try:
@@ -879,7 +889,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         instrument = await self._instrument(orders[0].instrument_id)
         if instrument is None:
             for order in orders:
-                self._deny(order, f"unknown instrument {orders[0].instrument_id}: Delta has no such product")
+                self._deny(
+                    order,
+                    _not_loaded(orders[0].instrument_id),
+                )
             return
         items: list[tuple[TrackedOrder, dict[str, Any]]] = []
         for order in orders:
@@ -1511,10 +1524,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         ts_event = timestamp_ns(fill.get("created_at")) or self._clock.timestamp_ns()
         self._last_fill_us = max(self._last_fill_us or 0, ts_event // _NANOS_PER_MICRO)
         tracked = self._tracked_for(venue_order_id, fill.get("client_order_id"))
-        report = fill_report(fill, instrument, self.account_id, None, self._clock.timestamp_ns())
         if tracked is None:
-            self._send_fill_report(report)
+            # An order neither tracked nor in the cache (an earlier session's): the engine's reconciliation
+            # reports it with its fills; a fill without its order would only be refused.
+            self._log.debug(f"Fill {fill.get('id')} of unknown Delta order {venue_order_id} skipped")
             return
+        report = fill_report(fill, instrument, self.account_id, None, self._clock.timestamp_ns())
         fill = _Fill(
             report.trade_id.value,
             venue_order_id,
@@ -1711,7 +1726,9 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         """
         product_ids = sorted(set(self._product_ids.values()))
         try:
-            start_us = self._last_fill_us
+            # One second of overlap: fills already applied are dropped by their ids.
+            last = self._last_fill_us
+            start_us = last - 1_000_000 if last is not None else self._history_start_us(None)
             fills = await self._fetch_fills(product_ids, start_us)
             for fill in sorted(fills, key=lambda f: timestamp_ns(f.get("created_at")) or 0):
                 self._apply_rest_fill(fill)
@@ -1896,6 +1913,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 raise ValueError(f"{instrument_id} is not a loaded Delta instrument")
             return [product_id]
         return sorted(set(self._product_ids.values()))
+
+
+def _not_loaded(instrument_id: InstrumentId) -> str:
+    return f"instrument {instrument_id} is not loaded and Delta has no such product (or could not be reached)"
 
 
 def _micros(value: pd.Timestamp | None) -> int | None:
