@@ -660,6 +660,29 @@ def test_tc_e50_e51_bracket(node: ExecNode, tester: Callable[..., Recorder], cas
     node.wait_status(entry_order, OrderStatus.CANCELED)
 
 
+def test_bracket_legs_modified_before_entry_fills(node: ExecNode, tester: Callable[..., Recorder]) -> None:
+    """Bracket legs of a resting entry are modified through Delta's bracket edit: one OrderUpdated each, and the
+    entry on the venue carries the new take-profit and stop-loss prices."""
+    strategy = tester()
+    entry = node.truth.top().bid - FAR
+    order_list = bracket(strategy, OrderSide.BUY, entry)
+    strategy.submit_order_list(order_list)
+    entry_order, sl, tp = order_list.orders  # Nautilus lists entry, stop-loss, take-profit
+    for order in order_list.orders:
+        node.wait_events(strategy, order, ACCEPTED)
+    strategy.modify_order(tp, price=px(entry + FAR + ticks(10)))
+    node.wait_events(strategy, tp, [*ACCEPTED, "OrderPendingUpdate", "OrderUpdated"])
+    strategy.modify_order(sl, trigger_price=px(entry - FAR - ticks(10)))
+    node.wait_events(strategy, sl, [*ACCEPTED, "OrderPendingUpdate", "OrderUpdated"])
+    record = venue_order(node, entry_order)
+    assert Decimal(record["bracket_take_profit_limit_price"] or record["bracket_take_profit_price"]) == (
+        entry + FAR + ticks(10)
+    )
+    assert Decimal(record["bracket_stop_loss_price"]) == entry - FAR - ticks(10)
+    strategy.cancel_order(entry_order)
+    node.wait_status(entry_order, OrderStatus.CANCELED)
+
+
 def test_tc_e52_bracket_entry_fill_activates_tp_sl(node: ExecNode, tester: Callable[..., Recorder]) -> None:
     """TC-E52: the entry crosses and fills; TP (limit SELL) and SL (stop SELL) become live orders on the venue."""
     strategy = tester()
