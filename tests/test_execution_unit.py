@@ -38,6 +38,7 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import Money, Price, Quantity
 
 from delta_exchange import _native
+from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
 from delta_exchange.client_ids import MAX_LENGTH, ClientOrderIdMap, to_delta_client_order_id
 from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered
 from delta_exchange.order_requests import (
@@ -703,3 +704,43 @@ def test_a_leg_held_at_size_zero_keeps_the_child_quantity_until_resized() -> Non
     assert tracker.apply(child, venue_order(leg | {"size": 1, "unfilled_size": 1})) == [
         Updated(1, None, "67000", False),
     ]
+
+
+# -- account ------------------------------------------------------------------------------------------------------
+
+
+def test_wallet_balance_and_margin_from_a_margins_message() -> None:
+    from nautilus_trader.model.currencies import USD  # noqa: PLC0415
+
+    wallet = socket_detail("ws_margins.json")  # balance 1000.00000000, available 990.61681
+    balance = wallet_balance(wallet, USD)
+    assert balance.total == Money(Decimal("1000.00"), USD) and balance.free == Money(Decimal("990.62"), USD)
+    assert balance.locked == Money(Decimal("9.38"), USD)
+    margin = wallet_margin(wallet, USD)  # order_margin 1.36, position_margin 7.17019
+    assert margin is not None
+    assert margin.initial == Money(Decimal("1.36"), USD) and margin.maintenance == Money(Decimal("7.17"), USD)
+    assert wallet_margin({"order_margin": "0", "position_margin": None}, USD) is None
+
+
+def test_wallet_balance_from_rest_and_a_free_amount_above_the_total() -> None:
+    from nautilus_trader.model.currencies import USD  # noqa: PLC0415
+
+    wallets = fixture("rest_wallet_balances.json")["result"]
+    usd = next(w for w in wallets if w["asset_symbol"] == "USD")
+    balance = wallet_balance(usd, USD)
+    assert balance.total.as_decimal() == Decimal(usd["balance"]).quantize(Decimal("0.01"))
+    odd = wallet_balance({"balance": "10", "available_balance": "12"}, USD)
+    assert odd.free == odd.total == Money(10, USD) and odd.locked == Money(0, USD)
+
+
+def test_unrealized_pnl_vanilla_and_inverse(instrument: Instrument) -> None:
+    # long 10 x 0.001 BTC from 68000 to 68500: +5 USD; short the same: -5 USD
+    assert unrealized_pnl(instrument, 10, Decimal(68000), Decimal(68500)) == Decimal("5.000")
+    assert unrealized_pnl(instrument, -10, Decimal(68000), Decimal(68500)) == Decimal("-5.000")
+    product = fixture("rest_product.json")["result"]
+    inverse = instrument_from_product(
+        {**product, "symbol": "BTCUSD_INV", "contract_value": "1", "settling_asset": product["underlying_asset"]},
+        1,
+    )
+    # long 100 USD contracts from 50000 to 40000: 100 x (1/50000 - 1/40000) = -0.0005 BTC
+    assert unrealized_pnl(inverse, 100, Decimal(50000), Decimal(40000)) == Decimal("-0.0005")

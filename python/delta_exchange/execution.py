@@ -44,7 +44,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Coroutine, Iterable
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
 import pandas as pd
@@ -90,6 +90,7 @@ from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalanc
 from nautilus_trader.model.orders import Order
 
 from delta_exchange import _native
+from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
 from delta_exchange.client_ids import ClientOrderIdMap
 from delta_exchange.config import DeltaExchangeExecClientConfig
 from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, DeltaEnvironment, parse_liquidity_side
@@ -540,17 +541,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             currency = self._currency(asset)
             if currency is None:
                 continue
-            step = Decimal(1).scaleb(-currency.precision)
-            total = Decimal(str(wallet.get("balance") or 0)).quantize(step, ROUND_HALF_EVEN)
-            free = Decimal(str(wallet.get("available_balance") or 0)).quantize(step, ROUND_HALF_EVEN)
-            free = min(free, total)
-            balances.append(
-                AccountBalance(Money(total, currency), Money(total - free, currency), Money(free, currency))
-            )
-            initial = Decimal(str(wallet.get("order_margin") or 0)).quantize(step, ROUND_HALF_EVEN)
-            maintenance = Decimal(str(wallet.get("position_margin") or 0)).quantize(step, ROUND_HALF_EVEN)
-            if initial or maintenance:
-                margins.append(MarginBalance(Money(initial, currency), Money(maintenance, currency)))
+            balances.append(wallet_balance(wallet, currency))
+            margin = wallet_margin(wallet, currency)
+            if margin is not None:
+                margins.append(margin)
         self.generate_account_state(
             balances=balances,
             margins=margins,
@@ -578,14 +572,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         equity = Decimal(str(wallet["balance"]))
         for instrument_id, (size, entry) in self._venue_positions.items():
             instrument = self._cache.instrument(instrument_id)
-            mark = self._cached_mark(instrument) if instrument is not None else None
-            if not size or entry is None or mark is None or instrument is None:
+            if not size or entry is None or instrument is None:
                 continue
-            contracts = Decimal(size) * instrument.multiplier.as_decimal()
-            if instrument.is_inverse:
-                equity += contracts * (1 / Decimal(entry) - 1 / Decimal(mark))
-            else:
-                equity += contracts * (Decimal(mark) - Decimal(entry))
+            mark = self._cached_mark(instrument)
+            if mark is not None and instrument.get_settlement_currency().code == asset:
+                equity += unrealized_pnl(instrument, size, Decimal(entry), Decimal(mark))
         breached = self._risk.set_equity(str(equity), self._clock.timestamp_ns())
         if breached:
             self._log.warning(
