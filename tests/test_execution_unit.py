@@ -7,6 +7,7 @@ native ``FrameDecoder`` (the same conversion the private ``WsClient`` runs).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from decimal import Decimal
@@ -40,6 +41,8 @@ from nautilus_trader.model.objects import Money, Price, Quantity
 from delta_exchange import _native
 from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
 from delta_exchange.client_ids import MAX_LENGTH, ClientOrderIdMap, to_delta_client_order_id
+from delta_exchange.constants import DeltaEnvironment
+from delta_exchange.dead_man import DeadManSwitch
 from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered
 from delta_exchange.order_requests import (
     UnsupportedOrderError,
@@ -744,3 +747,58 @@ def test_unrealized_pnl_vanilla_and_inverse(instrument: Instrument) -> None:
     )
     # long 100 USD contracts from 50000 to 40000: 100 x (1/50000 - 1/40000) = -0.0005 BTC
     assert unrealized_pnl(inverse, 100, Decimal(50000), Decimal(40000)) == Decimal("-0.0005")
+
+
+# -- dead-man switch ------------------------------------------------------------------------------------------------
+
+
+class _FakeHeartbeatApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def create_heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("create_heartbeat", request))
+        return {"heartbeat_id": request["heartbeat_id"]}
+
+    async def ack_heartbeat(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("ack_heartbeat", request))
+        return {}
+
+    async def cancel_after(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(("cancel_after", request))
+        return {}
+
+
+def _drive(switch: DeadManSwitch) -> None:
+    async def run() -> None:
+        await switch.arm()
+        await switch.renew()
+        await switch.disable()
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "environment", [DeltaEnvironment.INDIA, DeltaEnvironment.INDIA_TESTNET, DeltaEnvironment.LOCAL]
+)
+def test_dead_man_switch_india_heartbeat(environment: DeltaEnvironment) -> None:
+    api = _FakeHeartbeatApi()
+    switch = DeadManSwitch(api, environment, 30_000, "nautilus-T-001")
+    assert switch.uses_heartbeat and switch.period_secs == 10.0
+    _drive(switch)
+    assert [name for name, _ in api.calls] == ["create_heartbeat", "ack_heartbeat", "ack_heartbeat"]
+    create = api.calls[0][1]
+    assert create["heartbeat_id"] == "nautilus-T-001" and create["impact"] == "contracts"
+    assert create["config"] == [{"action": "cancel_orders", "unhealthy_count": 1}]
+    assert api.calls[1][1] == {"heartbeat_id": "nautilus-T-001", "ttl": 30_000}
+    assert api.calls[2][1] == {"heartbeat_id": "nautilus-T-001", "ttl": 0}
+
+
+@pytest.mark.parametrize("environment", [DeltaEnvironment.GLOBAL, DeltaEnvironment.GLOBAL_TESTNET])
+def test_dead_man_switch_global_cancel_after(environment: DeltaEnvironment) -> None:
+    api = _FakeHeartbeatApi()
+    switch = DeadManSwitch(api, environment, 600, "unused")
+    assert not switch.uses_heartbeat and switch.period_secs == 0.5
+    _drive(switch)
+    assert api.calls == [("cancel_after", {"cancel_after": "600"}), ("cancel_after", {"cancel_after": "0"})]
+    assert DeadManSwitch(api, environment, 600_000, "x").period_secs == 30.0

@@ -93,7 +93,8 @@ from delta_exchange import _native
 from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
 from delta_exchange.client_ids import ClientOrderIdMap
 from delta_exchange.config import DeltaExchangeExecClientConfig
-from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, DeltaEnvironment, parse_liquidity_side
+from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, parse_liquidity_side
+from delta_exchange.dead_man import DeadManSwitch
 from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered
 from delta_exchange.order_requests import (
     MAX_BATCH,
@@ -270,7 +271,16 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._thaw_tasks: dict[str, asyncio.Task] = {}
         self._heartbeat_task: asyncio.Task | None = None
         self._reconcile_task: asyncio.Task | None = None
-        self._heartbeat_id = f"nautilus-{self.trader_id.value}"[:64]
+        self._dead_man = (
+            DeadManSwitch(
+                client,
+                config.parsed_environment(),
+                config.dead_man_ttl_ms,
+                f"nautilus-{self.trader_id.value}"[:64],
+            )
+            if config.dead_man_ttl_ms
+            else None
+        )
         self._set_account_id(AccountId(f"{DELTA_EXCHANGE}-master"))
         self._log.info(f"environment={config.environment}, ws_private={self._ws_url}", LogColor.BLUE)
 
@@ -324,8 +334,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         await self._await_account_registered()
         self._start_private_socket()
         self._spawn(self._refresh_account_periodically(), name="account refresh")
-        if self._delta_config.dead_man_ttl_ms:
-            self._heartbeat_task = self._spawn(self._dead_man_switch(self._delta_config.dead_man_ttl_ms))
+        if self._dead_man is not None:
+            self._heartbeat_task = self._spawn(self._dead_man_switch(self._dead_man), name="dead-man switch")
 
     async def _disconnect(self) -> None:
         pending = list(self._background)
@@ -335,8 +345,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._heartbeat_task = None
         self._reconcile_task = None
         self._thaw_tasks.clear()
-        if self._delta_config.dead_man_ttl_ms:
-            await self._disable_dead_man_switch()
+        if self._dead_man is not None:
+            try:
+                await self._dead_man.disable()
+            except _native.DeltaError as e:
+                self._log.warning(f"Could not disable the dead-man switch: {e!r}")
         ws = self._ws
         if ws is None:
             return
@@ -453,45 +466,21 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     # -- dead-man switch -------------------------------------------------------------------------------------------
 
-    def _india_dead_man(self) -> bool:
-        return self._delta_config.parsed_environment() in (
-            DeltaEnvironment.INDIA,
-            DeltaEnvironment.INDIA_TESTNET,
-            DeltaEnvironment.LOCAL,
+    async def _dead_man_switch(self, switch: DeadManSwitch) -> None:
+        """Arm Delta's dead-man switch and renew it until the client disconnects."""
+        await switch.arm()
+        form = "heartbeat" if switch.uses_heartbeat else "cancel_after"
+        self._log.info(
+            f"Dead-man switch armed ({form}): ttl={self._delta_config.dead_man_ttl_ms} ms, renewed every "
+            f"{switch.period_secs:.1f} s",
+            LogColor.BLUE,
         )
-
-    async def _dead_man_switch(self, ttl_ms: int) -> None:
-        """Keep Delta's dead-man switch alive: India ``create_heartbeat`` + ``ack_heartbeat``, else ``cancel_after``."""
-        india = self._india_dead_man()
-        if india:
-            await self._http.create_heartbeat(
-                {
-                    "heartbeat_id": self._heartbeat_id,
-                    "impact": "contracts",
-                    "contract_types": ["perpetual_futures", "futures", "call_options", "put_options"],
-                    "config": [{"action": "cancel_orders", "unhealthy_count": 1}],
-                },
-            )
-        period = max(min(ttl_ms / 3000, 30.0), 0.5)
-        self._log.info(f"Dead-man switch armed: ttl={ttl_ms} ms, renewed every {period:.1f} s", LogColor.BLUE)
         while True:
             try:
-                if india:
-                    await self._http.ack_heartbeat({"heartbeat_id": self._heartbeat_id, "ttl": ttl_ms})
-                else:
-                    await self._http.cancel_after({"cancel_after": str(ttl_ms)})
+                await switch.renew()
             except _native.DeltaError as e:
                 self._log.warning(f"Dead-man switch renewal failed: {e!r}")
-            await asyncio.sleep(period)
-
-    async def _disable_dead_man_switch(self) -> None:
-        try:
-            if self._india_dead_man():
-                await self._http.ack_heartbeat({"heartbeat_id": self._heartbeat_id, "ttl": 0})
-            else:
-                await self._http.cancel_after({"cancel_after": "0"})
-        except _native.DeltaError as e:
-            self._log.warning(f"Could not disable the dead-man switch: {e!r}")
+            await asyncio.sleep(switch.period_secs)
 
     # -- account ---------------------------------------------------------------------------------------------------
 
