@@ -382,13 +382,15 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
     leverage : dict[str, PositiveInt], optional
         Leverage to set per product symbol at start.
     mmp_group : str, optional
-        Market-maker protection group tagged on orders ('mmp1' .. 'mmp5').
+        Market-maker protection group ('mmp1' .. 'mmp5') tagged on every LIMIT order that is not reduce-only;
+        those orders are refused locally (risk rule ``mmp_frozen``) while Delta's MMP freezes their asset.
     mmp_window_secs, mmp_freeze_secs : int, optional
         MMP window and freeze intervals, seconds (freeze 0 = manual reset).
     mmp_trade_limit, mmp_delta_limit, mmp_vega_limit : Decimal, optional
         MMP limits.
     dead_man_ttl_ms : PositiveInt, optional
-        Dead-man switch: cancel all orders when no heartbeat arrives within this many milliseconds.
+        Dead-man switch: Delta cancels all orders when the client sends no heartbeat within this many
+        milliseconds (India and 'local': a named heartbeat; Global: ``cancel_after``). Disabled on disconnect.
     """
 
     _credentials_required: ClassVar[bool] = True
