@@ -703,10 +703,14 @@ def test_a_leg_held_at_size_zero_keeps_the_child_quantity_until_resized() -> Non
         "bracket_order": True,
     }
     assert tracker.match_leg(venue_order(leg), BTCUSD) is child
-    assert tracker.link_leg(child, venue_order(leg)) == [Updated(2, None, "67000", True)]
-    assert tracker.apply(child, venue_order(leg | {"size": 1, "unfilled_size": 1})) == [
-        Updated(1, None, "67000", False),
+    # Linked silently: the id is reported with the next update (here the resize when the entry fills).
+    assert tracker.link_leg(child, venue_order(leg)) == []
+    assert child.venue_order_id == "901" and child.id_unreported and tracker.find("901", None) is child
+    assert tracker.apply(child, venue_order(leg | {"size": 2, "unfilled_size": 2})) == [
+        Updated(2, None, "67000", True),
     ]
+    assert not child.id_unreported
+    assert tracker.apply(child, venue_order(leg | {"size": 2, "unfilled_size": 2})) == []
 
 
 # -- account ------------------------------------------------------------------------------------------------------

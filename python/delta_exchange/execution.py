@@ -1043,7 +1043,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             if command.price is not None:
                 request["bracket_take_profit_limit_price"] = price_text(command.price)
         ts = self._clock.timestamp_ns()
-        venue_order_id = VenueOrderId(tracked.venue_order_id) if tracked.venue_order_id else None
+        venue_order_id = _reported(tracked) if tracked.reported_id or tracked.venue_order_id else None
         resized = command.quantity is not None and int(command.quantity.as_decimal()) != tracked.quantity
         if resized or len(request) == 2:
             self.generate_order_modify_rejected(
@@ -1248,6 +1248,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         tracked.fill_ids.update(trade_id.value for trade_id in order.trade_ids)
         if order.venue_order_id is not None:
             tracked.venue_order_id = order.venue_order_id.value
+            tracked.reported_id = tracked.venue_order_id
             if "-" in order.venue_order_id.value:  # a bracket placeholder id
                 tracked.placeholder = True
             self._tracker.add(tracked)
@@ -1340,33 +1341,37 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                     VenueOrderId(step.venue_order_id),
                     ts,
                 )
+                tracked.reported_id = step.venue_order_id
                 self._accept_children(tracked, step.venue_order_id, ts)
             elif isinstance(step, Triggered):
                 self.generate_order_triggered(
                     tracked.strategy_id,
                     tracked.instrument_id,
                     tracked.client_order_id,
-                    VenueOrderId(tracked.venue_order_id or ""),
+                    _reported(tracked),
                     ts,
                 )
             elif isinstance(step, Updated):
+                venue_id = tracked.venue_order_id or tracked.reported_id or ""
                 self.generate_order_updated(
                     tracked.strategy_id,
                     tracked.instrument_id,
                     tracked.client_order_id,
-                    VenueOrderId(tracked.venue_order_id or ""),
+                    VenueOrderId(venue_id),
                     instrument.make_qty(step.quantity),
                     make_price(instrument, step.price) if step.price is not None else None,
                     make_price(instrument, step.trigger_price) if step.trigger_price is not None else None,
                     ts,
-                    step.venue_order_id_modified,
+                    step.venue_order_id_modified or venue_id != tracked.reported_id,
                 )
+                tracked.reported_id = venue_id
+                tracked.id_unreported = False
             elif isinstance(step, Canceled):
                 self.generate_order_canceled(
                     tracked.strategy_id,
                     tracked.instrument_id,
                     tracked.client_order_id,
-                    VenueOrderId(tracked.venue_order_id or ""),
+                    _reported(tracked),
                     ts,
                 )
                 self._cancel_placeholder_children(tracked, ts)
@@ -1389,6 +1394,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 continue
             child.accepted = True
             child.venue_order_id = f"{venue_order_id}-{_LEG_SUFFIX.get(child.leg_type or '', 'LEG')}"
+            child.reported_id = child.venue_order_id
             self.generate_order_accepted(
                 child.strategy_id,
                 child.instrument_id,
@@ -1409,7 +1415,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 child.strategy_id,
                 child.instrument_id,
                 child.client_order_id,
-                VenueOrderId(child.venue_order_id or ""),
+                _reported(child),
                 ts,
             )
 
@@ -1424,6 +1430,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             tracked.filled += size
             tracked.venue_filled = max(tracked.venue_filled, tracked.filled)
             return
+        if tracked.reported_id is not None and tracked.reported_id != venue_order_id:
+            # A leg filled before its id was reported: report it first (fills carry the real id).
+            tracked.venue_order_id = venue_order_id
+            self._emit(tracked, [Updated(tracked.quantity, tracked.price, tracked.trigger_price, True)], ts_event)
         steps = self._tracker.fill(tracked, fill_id, size, venue_order_id)
         for step in steps:
             if isinstance(step, Filled):
@@ -1893,6 +1903,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 raise ValueError(f"{instrument_id} is not a loaded Delta instrument")
             return [product_id]
         return sorted(set(self._product_ids.values()))
+
+
+def _reported(tracked: TrackedOrder) -> VenueOrderId:
+    """The venue order id Nautilus knows for ``tracked`` (a bracket placeholder until its leg's id is reported)."""
+    return VenueOrderId(tracked.reported_id or tracked.venue_order_id or "")
 
 
 def _not_loaded(instrument_id: InstrumentId) -> str:

@@ -101,8 +101,11 @@ class TrackedOrder:
     """
     What the client knows and has emitted about one Nautilus order.
 
-    ``placeholder`` marks a bracket child whose Delta leg does not exist yet (Delta creates the legs when the
-    entry fills); ``leg_type``/``leg_stop_price`` are what its leg will look like on the socket.
+    ``placeholder`` marks a bracket child whose Delta leg has not been seen yet; ``leg_type``/``leg_stop_price``
+    are what its leg will look like on the socket. ``venue_order_id`` is Delta's id (for requests);
+    ``reported_id`` the venue id Nautilus knows (a placeholder until the leg's id is reported). A leg Delta
+    holds at size 0 while its entry works is linked silently (``id_unreported``): its id is reported with the
+    next update (an edit, or the resize when the entry fills), so a modify yields exactly one OrderUpdated.
     """
 
     client_order_id: ClientOrderId
@@ -122,6 +125,8 @@ class TrackedOrder:
     venue_filled: int = 0
     cancel_waiting: bool = False
     awaiting_update: bool = False
+    reported_id: str | None = None
+    id_unreported: bool = False
     fill_ids: set[str] = field(default_factory=set)
     placeholder: bool = False
     parent: ClientOrderId | None = None
@@ -226,6 +231,9 @@ class OrderTracker:
             tracked.price = order.limit_price
         if order.stop_price is not None and tracked.has_trigger_price:
             tracked.trigger_price = order.stop_price
+        if not order.size:
+            tracked.id_unreported = True
+            return self.apply(tracked, order)
         steps: list[Step] = [Updated(tracked.quantity, tracked.price, tracked.trigger_price, True)]
         return steps + self.apply(tracked, order)
 
@@ -298,9 +306,11 @@ class OrderTracker:
         ):
             tracked.trigger_price = order.stop_price
             changed = True
-        if not changed:
+        report_id = tracked.id_unreported and bool(order.size)
+        if not changed and not report_id:
             return None
-        return Updated(tracked.quantity, tracked.price, tracked.trigger_price, False)
+        tracked.id_unreported = tracked.id_unreported and not report_id
+        return Updated(tracked.quantity, tracked.price, tracked.trigger_price, report_id)
 
     def fill(self, tracked: TrackedOrder, fill_id: str, size: int, venue_order_id: str) -> list[Step]:
         """
