@@ -648,7 +648,10 @@ def test_bracket_leg_matches_its_placeholder_child() -> None:
         "limit_price": "69000",
         "bracket_order": True,
     }
-    assert tracker.match_leg(venue_order(leg), BTCUSD) is None  # the entry is not accepted yet
+    assert tracker.match_leg(venue_order(leg), BTCUSD) is take  # a leg may come before its entry's reply
+    tracker.close(entry)
+    assert tracker.match_leg(venue_order(leg), BTCUSD) is None  # a closed, never accepted entry has no legs
+    entry.closed = False
     tracker.apply(entry, report("open", size=2))
     assert tracker.match_leg(venue_order(leg), BTCUSD) is take
     assert tracker.match_leg(venue_order(leg | {"side": "buy"}), BTCUSD) is None

@@ -195,8 +195,9 @@ class OrderTracker:
         The placeholder bracket child a new Delta bracket leg belongs to, or None.
 
         A leg matches a placeholder child of the same instrument, side and leg type (``stop_loss_order`` /
-        ``take_profit_order``) whose entry was accepted; a child whose expected stop price equals the leg's wins,
-        else the oldest (Delta's legs carry no client id or link to their entry).
+        ``take_profit_order``) whose entry is submitted or accepted (a leg may be reported before its entry's
+        acknowledgement); a child whose expected stop price equals the leg's wins, else the oldest (Delta's legs
+        carry no client id or link to their entry).
         """
         if not order.bracket_order or order.stop_order_type is None or order.side is None:
             return None
@@ -209,16 +210,16 @@ class OrderTracker:
             and t.instrument_id == instrument_id
             and t.side == side
             and t.leg_type == order.stop_order_type
-            and self._parent_accepted(t)
+            and self._parent_working(t)
         ]
         for tracked in candidates:
             if tracked.leg_stop_price is not None and _same_price(tracked.leg_stop_price, order.stop_price):
                 return tracked
         return candidates[0] if candidates else None
 
-    def _parent_accepted(self, tracked: TrackedOrder) -> bool:
+    def _parent_working(self, tracked: TrackedOrder) -> bool:
         parent = self._by_client.get(tracked.parent) if tracked.parent is not None else None
-        return parent is not None and parent.accepted
+        return parent is not None and (parent.accepted or not parent.closed)
 
     def link_leg(self, tracked: TrackedOrder, order: VenueOrder) -> list[Step]:
         """Attach a placeholder child to its Delta leg: it takes the leg's id, size and prices (one update)."""
@@ -232,7 +233,9 @@ class OrderTracker:
         if order.stop_price is not None and tracked.has_trigger_price:
             tracked.trigger_price = order.stop_price
         if not order.size:
-            tracked.id_unreported = True
+            # Accepted already under its placeholder id: report the real id with the next update. Not accepted
+            # yet (the leg came before its entry's acknowledgement): it is accepted with the real id below.
+            tracked.id_unreported = tracked.accepted
             return self.apply(tracked, order)
         steps: list[Step] = [Updated(tracked.quantity, tracked.price, tracked.trigger_price, True)]
         return steps + self.apply(tracked, order)
