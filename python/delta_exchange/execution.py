@@ -11,12 +11,13 @@ Design choices (documented here because they are visible to users):
 - Client order ids: :mod:`delta_exchange.client_ids` (ids up to 32 safe characters pass through; longer ones
   map to ``"h-"`` + 30 hex digits of their SHA-256; the map is rebuilt from the cache on connect).
 - Brackets: an ``order_factory.bracket`` list is ONE Delta order with ``bracket_*`` fields. The children are
-  accepted together with the entry under placeholder venue ids ``<entry id>-SL`` / ``<entry id>-TP`` (no Delta
-  order exists for them yet). Delta creates the legs when the entry fills; a new socket order with
-  ``bracket_order`` set, no ``client_order_id``, the entry's product, the opposite side and the leg's
-  ``stop_order_type`` is matched to the child (preferring the one whose stop price equals the leg's), which
-  then takes the leg's id (``OrderUpdated`` with ``venue_order_id_modified``). An entry canceled before any fill
-  cancels its placeholder children.
+  accepted together with the entry under placeholder venue ids ``<entry id>-SL`` / ``<entry id>-TP``. Delta's
+  legs (held at size 0 while the entry works, or created when it fills) are matched on the socket: an order
+  with ``bracket_order`` set, no ``client_order_id``, the entry's product, the opposite side and the leg's
+  ``stop_order_type``, preferring the child whose stop price equals the leg's. The child then takes the leg's
+  id, reported to Nautilus with its next ``OrderUpdated`` (``venue_order_id_modified``): the leg's resize when
+  the entry fills, or an edit. Children of a working entry are edited through the entry's bracket
+  (``edit_bracket``); an entry canceled before any fill cancels its children.
 - Batches: a list of 2-50 GTC limit orders on one product goes as one batch; Delta returns only the processed
   orders. Each missing order is looked up by its ``client_order_id``: found -> its state is applied; Delta
   answers that no such order exists -> ``OrderRejected`` (Delta gives no per-order reason); any other failure
