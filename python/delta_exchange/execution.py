@@ -517,7 +517,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             await asyncio.sleep(_ACCOUNT_REFRESH_SECS)
             try:
                 await self._update_account_state(only_if_changed=True)
-            except _native.DeltaError as e:
+            except Exception as e:  # keep refreshing whatever one attempt ran into
                 self._log.warning(f"Periodic wallet refresh failed: {e!r}")
 
     def _account_figures(self) -> dict[str, tuple[Any, ...]]:
