@@ -27,13 +27,14 @@ from pathlib import Path
 from nautilus_trader.config import (
     InstrumentProviderConfig,
     LiveExecEngineConfig,
+    LiveRiskEngineConfig,
     LoggingConfig,
     StrategyConfig,
     TradingNodeConfig,
 )
 from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.enums import OrderSide, TimeInForce
-from nautilus_trader.model.events import OrderAccepted, OrderCanceled, OrderRejected
+from nautilus_trader.model.events import OrderAccepted, OrderCanceled, OrderDenied, OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.objects import Price
 from nautilus_trader.trading.strategy import Strategy
@@ -101,6 +102,11 @@ class RoundTrips(Strategy):
         self.rejected.append(str(event.reason))
         self.stop()
 
+    def on_order_denied(self, event: OrderDenied) -> None:
+        """A local denial ends the benchmark."""
+        self.rejected.append(str(event.reason))
+        self.stop()
+
 
 def percentile(values: list[int], share: float) -> float:
     """The ``share`` quantile of ``values`` (nearest rank)."""
@@ -126,6 +132,8 @@ def run(rounds: int, warmup: int) -> tuple[list[int], list[int]]:
                 logging=LoggingConfig(log_level="WARNING", log_colors=False),
                 exec_clients={"DELTA_EXCHANGE": config},
                 exec_engine=LiveExecEngineConfig(reconciliation=False),
+                # Nautilus throttles submits to 100/s by default; one order at a time goes faster than that.
+                risk_engine=LiveRiskEngineConfig(max_order_submit_rate="10000/00:00:01"),
                 timeout_connection=20.0,
                 timeout_disconnection=5.0,
                 timeout_post_stop=0.5,
