@@ -141,6 +141,7 @@ _POSITION_CHECK_DELAY_SECS: Final = 2.0
 _MARK_TTL_NS: Final = _NANOS_PER_SECOND
 _DEFAULT_LOOKBACK_DAYS: Final = 3
 _ACCOUNT_REFRESH_SECS: Final = 10.0
+_ACCOUNT_GUARD_SECS: Final = 0.25
 _EXPLICIT_SUBSCRIPTION_LIMIT: Final = 100  # above this many symbols, private channels subscribe "all"
 _NOT_FOUND_CODES: Final = ("not_found", "record_not_found", "open_order_not_found", "order_not_found")
 _IOC_NOTHING_FILLABLE: Final = "order_size_exceed_available"
@@ -335,6 +336,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         await self._await_account_registered()
         self._start_private_socket()
         self._spawn(self._refresh_account_periodically(), name="account refresh")
+        self._spawn(self._guard_reported_balances(), name="account guard")
         if self._dead_man is not None:
             self._heartbeat_task = self._spawn(self._dead_man_switch(self._dead_man), name="dead-man switch")
 
@@ -519,6 +521,43 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 await self._update_account_state(only_if_changed=True)
             except Exception as e:  # keep refreshing whatever one attempt ran into
                 self._log.warning(f"Periodic wallet refresh failed: {e!r}")
+
+    async def _guard_reported_balances(self) -> None:
+        """
+        Keep the cached account's balances at Delta's figures.
+
+        Nautilus 1.221's ``Portfolio.initialize_orders/positions`` (run after reconciliation, before the trader
+        starts) apply its own margin model to the reconciled orders and positions even for a venue-reported
+        account, and recompute the cached free balance from it. Every account state applied later sets the
+        balances as reported, so when the cached balances differ from the wallets on two checks in a row (not an
+        update still queued in the engine) one more state with Delta's figures puts them back.
+        """
+        mismatched: dict[str, tuple[Any, ...]] | None = None
+        while True:
+            await asyncio.sleep(_ACCOUNT_GUARD_SECS)
+            figures = self._account_figures()
+            if not self._cached_balances_differ():
+                mismatched = None
+            elif mismatched != figures:
+                mismatched = figures
+            else:
+                self._log.info("Cached balances differ from Delta's wallet; re-applying the reported account state")
+                self._emit_account_state()
+                mismatched = None
+
+    def _cached_balances_differ(self) -> bool:
+        account = self._cache.account_for_venue(self.venue)
+        if account is None:
+            return False
+        for asset, wallet in self._wallets.items():
+            currency = self._currency(asset)
+            cached = account.balance(currency) if currency is not None else None
+            if cached is None:
+                continue
+            reported = wallet_balance(wallet, currency)
+            if (cached.total, cached.free) != (reported.total, reported.free):
+                return True
+        return False
 
     def _account_figures(self) -> dict[str, tuple[Any, ...]]:
         fields = ("balance", "available_balance", "order_margin", "position_margin")
