@@ -747,6 +747,20 @@ def test_tc_e62_display_quantity_denied(node: ExecNode, tester: Callable[..., Re
     assert "display" in strategy.order_events(order.client_order_id)[-1].reason.lower()
 
 
+def test_tc_e63_order_params_pass_through(node: ExecNode, tester: Callable[..., Recorder]) -> None:
+    """TC-E63: ``params`` of the submit command reach Delta (``mmp`` group, ``cancel_orders_accepted``); an unknown
+    param is denied locally with the accepted keys."""
+    strategy = tester()
+    order = strategy.limit(OrderSide.BUY, 1, node.truth.top().bid - FAR)
+    submit(strategy, order, params={"mmp": "mmp2", "cancel_orders_accepted": True})
+    node.wait_events(strategy, order, ACCEPTED)
+    assert venue_order(node, order)["mmp"] == "mmp2"
+    unknown = submit(strategy, strategy.limit(OrderSide.BUY, 1, node.truth.top().bid - FAR), params={"iceberg": 1})
+    node.wait_events(strategy, unknown, DENIED)
+    reason = strategy.order_events(unknown.client_order_id)[-1].reason
+    assert "unsupported order param 'iceberg'" in reason and "cancel_orders_accepted" in reason
+
+
 def test_tc_e70_post_only_rejected(node: ExecNode, tester: Callable[..., Recorder]) -> None:
     """TC-E70: a post-only BUY at the ask would take liquidity: OrderRejected(due_post_only) with Delta's code."""
     strategy = tester()

@@ -50,6 +50,8 @@ from delta_exchange.order_requests import (
     batchable,
     bracket_request,
     is_mmp_order,
+    is_mmp_request,
+    order_params,
     order_request,
     split_bracket,
 )
@@ -290,6 +292,25 @@ def test_mmp_tags_non_reduce_only_limits_only(factory: OrderFactory) -> None:
     assert "mmp" not in order_request(exit_, 27, "c", "mmp1")
     assert "mmp" not in order_request(market, 27, "c", "mmp1")
     assert not is_mmp_order(quote, None)
+
+
+def test_order_params_map_to_delta_fields_and_refuse_anything_else() -> None:
+    """TC-E63: ``submit_order(params=...)`` passes Delta's ``mmp`` and ``cancel_orders_accepted`` through."""
+    assert order_params(None) == {}
+    assert order_params({"mmp": "mmp3", "cancel_orders_accepted": True}) == {
+        "mmp": "mmp3",
+        "cancel_orders_accepted": "true",
+    }
+    assert order_params({"cancel_orders_accepted": False}) == {"cancel_orders_accepted": "false"}
+    with pytest.raises(UnsupportedOrderError, match=r"unsupported order param 'leverage'.*mmp, cancel_orders_accepted"):
+        order_params({"leverage": 10})
+    with pytest.raises(UnsupportedOrderError, match=r"'mmp'.*disabled, mmp1"):
+        order_params({"mmp": "mmp9"})
+    with pytest.raises(UnsupportedOrderError, match="'cancel_orders_accepted': expected a bool"):
+        order_params({"cancel_orders_accepted": "yes"})
+    assert is_mmp_request({"mmp": "mmp1"})
+    assert not is_mmp_request({"mmp": "disabled"})
+    assert not is_mmp_request({})
 
 
 def test_batch_items_and_batchable(factory: OrderFactory) -> None:

@@ -104,6 +104,8 @@ from delta_exchange.order_requests import (
     batch_item,
     batchable,
     bracket_request,
+    is_mmp_request,
+    order_params,
     order_request,
     price_text,
     size_of,
@@ -784,6 +786,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         delta_cid = self._ids.add(order.client_order_id)
         try:
             request = order_request(order, self._product_ids[instrument.id], delta_cid, self._delta_config.mmp_group)
+            request.update(order_params(command.params))
         except UnsupportedOrderError as e:
             self._deny(order, str(e))
             return
@@ -797,7 +800,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         orders: list[Order],
     ) -> None:
         """Risk-check ``order``, mark ``orders`` submitted, place ``request``; ``orders[1:]`` are bracket children."""
-        reason = await self._risk_check(order, instrument, bool(request.get("mmp")))
+        reason = await self._risk_check(order, instrument, is_mmp_request(request))
         tracked = self._track(order, request["client_order_id"])
         for child in orders[1:]:
             self._track_child(child, tracked)
@@ -864,10 +867,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                 self._deny(order, str(e))
             return
         if bracket is not None:
-            await self._submit_bracket(bracket, orders)
+            await self._submit_bracket(bracket, orders, command.params)
             return
         same_product = len({o.instrument_id for o in orders}) == 1
-        if 1 < len(orders) <= MAX_BATCH and same_product and all(batchable(o) for o in orders):
+        if 1 < len(orders) <= MAX_BATCH and same_product and all(batchable(o) for o in orders) and not command.params:
             await self._submit_batch(orders)
             return
         for order in orders:
@@ -880,10 +883,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
                     ts_init=command.ts_init,
                     position_id=command.position_id,
                     client_id=command.client_id,
+                    params=command.params,
                 ),
             )
 
-    async def _submit_bracket(self, bracket: Bracket, orders: list[Order]) -> None:
+    async def _submit_bracket(self, bracket: Bracket, orders: list[Order], params: dict[str, Any]) -> None:
         entry = bracket.entry
         instrument = await self._instrument(entry.instrument_id)
         if instrument is None:
@@ -898,6 +902,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             request = bracket_request(
                 bracket, self._product_ids[instrument.id], delta_cid, self._delta_config.mmp_group
             )
+            request.update(order_params(params))
         except UnsupportedOrderError as e:
             for order in orders:
                 self._deny(order, str(e))
@@ -922,7 +927,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             except UnsupportedOrderError as e:
                 self._deny(order, str(e))
                 continue
-            reason = await self._risk_check(order, instrument, bool(item.get("mmp")))
+            reason = await self._risk_check(order, instrument, is_mmp_request(item))
             tracked = self._track(order, delta_cid)
             self.generate_order_submitted(
                 order.strategy_id,

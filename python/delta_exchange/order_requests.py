@@ -23,7 +23,7 @@ Trigger types: DEFAULT and MARK_PRICE -> ``mark_price``, LAST_PRICE -> ``last_tr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from nautilus_trader.model.enums import (
@@ -228,6 +228,46 @@ def order_request(
     if is_mmp_order(order, mmp_group):
         request["mmp"] = mmp_group
     return request
+
+
+MMP_GROUPS: Final[tuple[str, ...]] = ("disabled", "mmp1", "mmp2", "mmp3", "mmp4", "mmp5")
+"""Values of Delta's per-order ``mmp`` field: no protection, or one of the five MMP groups."""
+
+ORDER_PARAMS: Final[tuple[str, ...]] = ("mmp", "cancel_orders_accepted")
+"""Keys a strategy may pass in ``submit_order(..., params=...)`` (TC-E63), sent to Delta as they are named."""
+
+
+def order_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """
+    Return the Delta request fields of a command's ``params``: ``mmp`` (one of :data:`MMP_GROUPS`, overriding the
+    configured group) and ``cancel_orders_accepted`` (bool: let Delta cancel the product's open orders to free
+    margin for this one).
+
+    Raises
+    ------
+    UnsupportedOrderError
+        On an unknown key or a value of the wrong kind, naming what is accepted.
+
+    """
+    fields: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if key == "mmp" and value in MMP_GROUPS:
+            fields["mmp"] = value
+        elif key == "cancel_orders_accepted" and isinstance(value, bool):
+            fields["cancel_orders_accepted"] = "true" if value else "false"
+        elif key in ORDER_PARAMS:
+            expected = "one of " + ", ".join(MMP_GROUPS) if key == "mmp" else "a bool"
+            raise UnsupportedOrderError(f"unsupported value {value!r} of order param {key!r}: expected {expected}")
+        else:
+            raise UnsupportedOrderError(
+                f"unsupported order param {key!r}: Delta orders take {', '.join(ORDER_PARAMS)}",
+            )
+    return fields
+
+
+def is_mmp_request(request: Mapping[str, Any]) -> bool:
+    """Whether an order or batch-item request is tagged with an MMP group (``mmp`` set and not ``disabled``)."""
+    return request.get("mmp") not in (None, "disabled")
 
 
 def trail_amount(order: Order) -> str:
