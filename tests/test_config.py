@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from nautilus_trader.config import InstrumentProviderConfig, LiveDataClientConfig, LiveExecClientConfig
 
-from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig
+from delta_exchange.config import (
+    DeltaExchangeDataClientConfig,
+    DeltaExchangeExecClientConfig,
+    DeltaInstrumentRiskLimits,
+)
 
 SECRET = "s3cr3t-value-that-must-never-show"
 LOCAL_URLS = {
@@ -134,11 +138,15 @@ def test_exec_decimal_and_dict_fields_round_trip() -> None:
         max_order_notional=Decimal("12500.50"),
         leverage={"BTCUSD": 20},
         mmp_group="mmp2",
+        instrument_risk_limits={"BTCUSD": DeltaInstrumentRiskLimits(max_order_size=5, price_band_pct=Decimal("1.5"))},
     )
     parsed = DeltaExchangeExecClientConfig.parse(config.json())
     assert parsed.max_order_notional == Decimal("12500.50")
     assert parsed.leverage == {"BTCUSD": 20}
     assert parsed.mmp_group == "mmp2"
+    assert parsed.instrument_risk_limits == {
+        "BTCUSD": DeltaInstrumentRiskLimits(max_order_size=5, price_band_pct=Decimal("1.5")),
+    }
 
 
 # -- URLs -----------------------------------------------------------------------------------------------------
@@ -374,12 +382,19 @@ def test_secret_never_appears_in_validation_errors() -> None:
         ({"leverage": {"": 10}}, "leverage has an empty product symbol"),
         ({"leverage": {"BTCUSD": 0}}, "leverage"),
         ({"max_order_size": 0}, "max_order_size"),
+        ({"instrument_risk_limits": {"": DeltaInstrumentRiskLimits()}}, "instrument_risk_limits has an empty"),
+        ({"instrument_risk_limits": {"BTCUSD": DeltaInstrumentRiskLimits(max_position=0)}}, "max_position"),
     ],
 )
 def test_exec_risk_settings_are_checked(kwargs: dict[str, Any], message: str) -> None:
     config = DeltaExchangeExecClientConfig(api_key="k", api_secret=SECRET, **kwargs)
     with pytest.raises(ValueError, match=message):
         config.validate()
+
+
+def test_instrument_risk_limits_refuse_a_non_positive_decimal() -> None:
+    with pytest.raises(ValueError, match="price_band_pct must be a positive decimal"):
+        DeltaInstrumentRiskLimits(price_band_pct=Decimal(0))
 
 
 def test_instrument_provider_config_is_kept() -> None:

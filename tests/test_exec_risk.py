@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from nautilus_trader.model.enums import OrderSide, OrderStatus
 
+from delta_exchange import DeltaInstrumentRiskLimits
 from delta_exchange.sim import DeltaSim
 from exec_harness import (
     CONTRACT_VALUE,
@@ -154,6 +155,42 @@ def test_risk_max_position(limits_node: ExecNode, limits: Callable[..., Recorder
     node.wait_events(strategy, reducing, FILLED)
     assert node.truth.position_size() == 10
     node.assert_matches_sim()
+
+
+def test_risk_instrument_override() -> None:
+    """instrument_risk_limits: BTCUSD's own max_order_size of 10 (account 100) rejects 20 contracts naming 10,
+    and its own price band of 1% (account 5%) rejects a limit 3% under the market; 10 contracts 0.5% under pass."""
+    with DeltaSim(rate=50, seed=47, extra_args=list(SIM_ARGS)) as sim:
+        sim.set_faults(pause_market=True)
+        node = ExecNode(
+            sim,
+            bypass_risk=False,
+            max_order_size=100,
+            price_band_pct=Decimal(5),
+            instrument_risk_limits={
+                "BTCUSD": DeltaInstrumentRiskLimits(max_order_size=10, price_band_pct=Decimal(1)),
+            },
+        ).start()
+        try:
+            strategy = node.add(Recorder(recorder_config()))
+            bid = node.truth.top().bid
+            near = (bid * Decimal("0.995") / ticks(1)).to_integral_value() * ticks(1)
+            far = (bid * Decimal("0.97") / ticks(1)).to_integral_value() * ticks(1)
+            big = strategy.limit(OrderSide.BUY, 20, near)
+            strategy.submit_order(big)
+            reason = rejected_reason(node, strategy, big)
+            assert reason.startswith("risk max_order_size:") and "20" in reason and "10" in reason, reason
+            outside = strategy.limit(OrderSide.BUY, 1, far)
+            strategy.submit_order(outside)
+            reason = rejected_reason(node, strategy, outside)
+            assert reason.startswith("risk price_band:") and "1" in reason, reason
+            ok = strategy.limit(OrderSide.BUY, 10, near)
+            strategy.submit_order(ok)
+            node.wait_events(strategy, ok, ACCEPTED)
+            node.stop_strategy(strategy)
+            assert node.truth.open_orders() == []
+        finally:
+            node.stop()
 
 
 # -- notional, order rate, daily loss ------------------------------------------------------------------------------

@@ -58,15 +58,19 @@ def node_components() -> tuple[asyncio.AbstractEventLoop, MessageBus, Cache, Liv
 
 
 def test_package_exports_exactly_the_design_names() -> None:
+    """DESIGN 8's names, the clients and the per-instrument risk limits."""
     assert sorted(delta_exchange.__all__) == sorted(
         [
             "DELTA_EXCHANGE_VENUE",
             "MMP_TOPIC",
+            "DeltaExchangeDataClient",
             "DeltaExchangeDataClientConfig",
             "DeltaExchangeExecClientConfig",
+            "DeltaExchangeExecutionClient",
             "DeltaExchangeLiveDataClientFactory",
             "DeltaExchangeLiveExecClientFactory",
             "DeltaExchangeInstrumentProvider",
+            "DeltaInstrumentRiskLimits",
             "DeltaMmpThawed",
             "DeltaMmpTriggered",
             "decode_message",

@@ -28,9 +28,15 @@ if nautilus_trader.__version__ != _REQUIRED_NAUTILUS:
     )
 
 from delta_exchange._native import decode_message  # noqa: E402 (after the version check)
-from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig  # noqa: E402
+from delta_exchange.config import (  # noqa: E402
+    DeltaExchangeDataClientConfig,
+    DeltaExchangeExecClientConfig,
+    DeltaInstrumentRiskLimits,
+)
 from delta_exchange.constants import DELTA_EXCHANGE_VENUE  # noqa: E402
+from delta_exchange.data import DeltaExchangeDataClient  # noqa: E402
 from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered  # noqa: E402
+from delta_exchange.execution import DeltaExchangeExecutionClient  # noqa: E402
 from delta_exchange.factories import (  # noqa: E402
     DeltaExchangeLiveDataClientFactory,
     DeltaExchangeLiveExecClientFactory,
@@ -45,11 +51,14 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "DELTA_EXCHANGE_VENUE",
     "MMP_TOPIC",
+    "DeltaExchangeDataClient",
     "DeltaExchangeDataClientConfig",
     "DeltaExchangeExecClientConfig",
+    "DeltaExchangeExecutionClient",
     "DeltaExchangeInstrumentProvider",
     "DeltaExchangeLiveDataClientFactory",
     "DeltaExchangeLiveExecClientFactory",
+    "DeltaInstrumentRiskLimits",
     "DeltaMmpThawed",
     "DeltaMmpTriggered",
     "__version__",

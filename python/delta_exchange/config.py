@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import msgspec
 from nautilus_trader.common.config import NonNegativeInt, PositiveFloat, PositiveInt
-from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
+from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig, NautilusConfig
 
 from delta_exchange import _native
 from delta_exchange.constants import PRODUCT_STATES, DeltaEnvironment, parse_contract_type
@@ -357,6 +357,47 @@ class DeltaExchangeDataClientConfig(_DeltaClientConfigMixin, _DataClientBase, fr
     book_depth: PositiveInt | None = None
 
 
+class DeltaInstrumentRiskLimits(NautilusConfig, frozen=True, kw_only=True):
+    """
+    One instrument's overrides of the account's risk limits (``None`` = the account's limit applies).
+
+    The daily loss limit is an account limit only. Used in
+    ``DeltaExchangeExecClientConfig.instrument_risk_limits``, keyed by Delta product symbol.
+
+    Parameters
+    ----------
+    max_order_size : PositiveInt, optional
+        Largest order, contracts.
+    max_order_notional : Decimal, optional
+        Largest order notional, settlement currency.
+    price_band_pct : Decimal, optional
+        Limit prices must lie within this percentage of the mark price.
+    max_open_orders : PositiveInt, optional
+        Most open orders of this instrument at once (the account's limit still counts them too).
+    max_position : PositiveInt, optional
+        Largest absolute position after a fill, contracts.
+    max_orders_per_second : PositiveInt, optional
+        Order rate limit of this instrument (the account's rate still counts its orders too).
+    """
+
+    max_order_size: PositiveInt | None = None
+    max_order_notional: Decimal | None = None
+    price_band_pct: Decimal | None = None
+    max_open_orders: PositiveInt | None = None
+    max_position: PositiveInt | None = None
+    max_orders_per_second: PositiveInt | None = None
+
+    def __post_init__(self) -> None:
+        _check_positive_decimals(self, ("max_order_notional", "price_band_pct"))
+
+
+def _check_positive_decimals(config: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(config, name)
+        if value is not None and not value > 0:
+            raise ValueError(f"{name} must be a positive decimal, got {value}")
+
+
 class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, frozen=True, kw_only=True):
     """
     Configuration for the Delta Exchange execution client (issue 5 uses the risk fields; all None = off).
@@ -379,6 +420,9 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
         Whether breaching the daily loss limit also cancels open orders.
     max_orders_per_second : PositiveInt, optional
         Order rate limit.
+    instrument_risk_limits : dict[str, DeltaInstrumentRiskLimits], optional
+        Per-instrument overrides of the limits above, keyed by Delta product symbol (e.g. ``"BTCUSD"``); every
+        symbol must be a loaded instrument, else the client fails to connect.
     leverage : dict[str, PositiveInt], optional
         Leverage to set per product symbol at start.
     mmp_group : str, optional
@@ -403,6 +447,7 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
     daily_loss_limit: Decimal | None = None
     cancel_on_daily_loss: bool = False
     max_orders_per_second: PositiveInt | None = None
+    instrument_risk_limits: dict[str, DeltaInstrumentRiskLimits] | None = None
     leverage: dict[str, PositiveInt] | None = None
     mmp_group: str | None = None
     mmp_window_secs: PositiveInt | None = None
@@ -413,10 +458,12 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
     dead_man_ttl_ms: PositiveInt | None = None
 
     def _validate_own_fields(self) -> None:
-        for name in ("max_order_notional", "price_band_pct", "daily_loss_limit", "mmp_trade_limit", "mmp_vega_limit"):
-            value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be a positive decimal, got {value}")
+        _check_positive_decimals(
+            self,
+            ("max_order_notional", "price_band_pct", "daily_loss_limit", "mmp_trade_limit", "mmp_vega_limit"),
+        )
+        if self.instrument_risk_limits is not None and not all(self.instrument_risk_limits):
+            raise ValueError("instrument_risk_limits has an empty product symbol: key the overrides by e.g. 'BTCUSD'")
         if self.mmp_group is not None and self.mmp_group not in _MMP_GROUPS:
             raise ValueError(f"unknown mmp_group {self.mmp_group!r}: use one of {list(_MMP_GROUPS)}")
         if self.leverage is not None and not all(self.leverage):

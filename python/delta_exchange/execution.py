@@ -93,7 +93,7 @@ from nautilus_trader.model.orders import Order
 from delta_exchange import _native
 from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
 from delta_exchange.client_ids import ClientOrderIdMap
-from delta_exchange.config import DeltaExchangeExecClientConfig
+from delta_exchange.config import DeltaExchangeExecClientConfig, DeltaInstrumentRiskLimits
 from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, parse_liquidity_side
 from delta_exchange.dead_man import DeadManSwitch
 from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered
@@ -253,8 +253,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._ws: _native.WsClient | None = None
         self._ids = ClientOrderIdMap()
         self._tracker = OrderTracker()
-        self._risk = _native.RiskEngine(self._risk_limits())
-        self._needs_mark = any(getattr(config, name) is not None for name in _MARK_LIMITS)
+        self._risk = _native.RiskEngine(_risk_limits_of(config))
+        self._needs_mark = any(
+            getattr(limits, name, None) is not None
+            for limits in (config, *(config.instrument_risk_limits or {}).values())
+            for name in _MARK_LIMITS
+        )
         self._marks: dict[str, tuple[int, str]] = {}
         self._mark_fetches: dict[str, asyncio.Task] = {}
         self._wallets: dict[str, dict[str, Any]] = {}
@@ -331,6 +335,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         for instrument in self._provider.get_all().values():
             self._add_instrument(instrument)
         self._ids.rebuild(order.client_order_id for order in self._cache.orders(venue=self.venue))
+        self._check_risk_override_symbols()
         await self._apply_leverage()
         await self._configure_mmp()
         await self._load_positions()
@@ -376,23 +381,25 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._by_product[product_id] = instrument
         self._by_symbol[instrument.id.symbol.value] = instrument
         underlying = (product.get("underlying_asset") or {}).get("symbol") or ""
+        symbol = instrument.id.symbol.value
+        overrides = (self._delta_config.instrument_risk_limits or {}).get(symbol)
         self._risk.set_instrument(
-            instrument.id.symbol.value,
+            symbol,
             str(instrument.multiplier),
             instrument.is_inverse,
             underlying,
-            None,
+            _risk_limits_of(overrides) if overrides is not None else None,
         )
         if self._equity_asset is None:
             self._equity_asset = instrument.get_settlement_currency().code
 
-    def _risk_limits(self) -> dict[str, Any]:
-        limits: dict[str, Any] = {}
-        for name, kind in _RISK_LIMIT_KEYS:
-            value = getattr(self._delta_config, name)
-            if value is not None:
-                limits[name] = kind(value)
-        return limits
+    def _check_risk_override_symbols(self) -> None:
+        for symbol in self._delta_config.instrument_risk_limits or {}:
+            if symbol not in self._by_symbol:
+                raise ValueError(
+                    f"instrument_risk_limits names {symbol!r}, which is not a loaded Delta instrument: load it "
+                    "through instrument_provider or remove its overrides",
+                )
 
     async def _load_positions(self) -> None:
         """Give the risk engine the venue's positions before any order (max position, daily loss equity)."""
@@ -1953,6 +1960,16 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 def _reported(tracked: TrackedOrder) -> VenueOrderId:
     """The venue order id Nautilus knows for ``tracked`` (a bracket placeholder until its leg's id is reported)."""
     return VenueOrderId(tracked.reported_id or tracked.venue_order_id or "")
+
+
+def _risk_limits_of(config: DeltaExchangeExecClientConfig | DeltaInstrumentRiskLimits) -> dict[str, Any]:
+    """The native risk engine's limits dict of the account config or of one instrument's overrides."""
+    limits: dict[str, Any] = {}
+    for name, kind in _RISK_LIMIT_KEYS:
+        value = getattr(config, name, None)
+        if value is not None:
+            limits[name] = kind(value)
+    return limits
 
 
 def _not_loaded(instrument_id: InstrumentId) -> str:
