@@ -1059,21 +1059,35 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             reply = await self._http.edit_order(request)
         except Exception as e:
-            tracked.awaiting_update = False
-            if _is_explicit_rejection(e) or isinstance(e, ValueError):
-                self.generate_order_modify_rejected(
-                    tracked.strategy_id,
-                    tracked.instrument_id,
-                    tracked.client_order_id,
-                    venue_order_id,
-                    _venue_reason(e),
-                    self._clock.timestamp_ns(),
-                )
-            else:
+            if not self._reject_edit(tracked, venue_order_id, e, self._clock.timestamp_ns()):
                 self._log.warning(f"Edit of {tracked.client_order_id!r} has an unknown outcome ({e!r}): looking it up")
                 self._spawn(self._refresh_order(tracked))
             return
         self._apply_order(venue_order(reply), force_update=True)
+
+    def _reject_edit(
+        self,
+        tracked: TrackedOrder,
+        venue_order_id: VenueOrderId | None,
+        error: Exception,
+        ts: int,
+    ) -> bool:
+        """
+        End a failed edit: ``OrderModifyRejected`` when Delta refused it explicitly (or the request was invalid)
+        and True; False when the outcome is unknown (the caller looks the order up or waits for the socket).
+        """
+        tracked.awaiting_update = False
+        if not (_is_explicit_rejection(error) or isinstance(error, ValueError)):
+            return False
+        self.generate_order_modify_rejected(
+            tracked.strategy_id,
+            tracked.instrument_id,
+            tracked.client_order_id,
+            venue_order_id,
+            _venue_reason(error),
+            ts,
+        )
+        return True
 
     async def _modify_bracket_leg(self, tracked: TrackedOrder, command: ModifyOrder, instrument: Instrument) -> None:
         parent = self._tracker.get(tracked.parent) if tracked.parent is not None else None
@@ -1112,17 +1126,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             await self._http.edit_bracket(request)
         except Exception as e:
-            tracked.awaiting_update = False
-            if _is_explicit_rejection(e) or isinstance(e, ValueError):
-                self.generate_order_modify_rejected(
-                    tracked.strategy_id,
-                    tracked.instrument_id,
-                    tracked.client_order_id,
-                    venue_order_id,
-                    _venue_reason(e),
-                    ts,
-                )
-            else:
+            if not self._reject_edit(tracked, venue_order_id, e, ts):
                 self._log.warning(f"Bracket edit for {tracked.client_order_id!r} has an unknown outcome ({e!r})")
             return
         if not tracked.awaiting_update:
