@@ -190,3 +190,12 @@ def test_changed_precision_applies_to_the_next_message() -> None:
     scalar = _native.FIXED_SCALAR
     assert first[2:4] == (684525 * scalar // 10, 68453 * scalar)
     assert second[2:4] == (68453 * scalar, 68453 * scalar)
+
+
+def test_funding_rate_is_delta_percent_as_a_fraction() -> None:
+    """Delta's `fr` is percent per interval (0.0034 = 0.0034 %); Nautilus's rate is the fraction, exactly."""
+    decoder = _native.FrameDecoder()
+    register(decoder)
+    frames = [fixture("ws_funding_rate"), fixture("ws_funding_rate", fr=-0.0125), fixture("ws_funding_rate", fr=2)]
+    rates = [item[2] for item in decoder.decode(frames, 1) if item[0] == _native.KIND_FUNDING]
+    assert rates == ["0.000034", "-0.000125", "0.02"]

@@ -129,7 +129,7 @@ fn show(event: &WsEvent, tops: &mut HashMap<Arc<str>, Top>) {
         WsEventKind::Market(MarketEvent::Trade(trade)) => {
             println!("{:<10} trade {:?} {} @ {}", trade.symbol, trade.aggressor, trade.size, trade.price);
         }
-        WsEventKind::Market(_) => {}
+        WsEventKind::Market(_) | WsEventKind::Frame { .. } => {}
         WsEventKind::Gap { channel, symbol, reason } => println!("{symbol:<10} GAP on {channel}: {reason:?}"),
         WsEventKind::Resynced { channel, symbol } => println!("{symbol:<10} resynced on {channel}"),
         other => println!("[connection {}] {other:?}", event.connection),

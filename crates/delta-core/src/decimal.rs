@@ -190,6 +190,16 @@ impl Decimal {
         Some(Self { mantissa: quotient + adjust, scale })
     }
 
+    /// `self / 100` (a percentage as a fraction): exact while the scale stays within [`MAX_SCALE`], else rounded
+    /// half away from zero to it; `None` on overflow.
+    pub fn percent_to_fraction(&self) -> Option<Self> {
+        if self.scale + 2 <= MAX_SCALE {
+            Some(Self { mantissa: self.mantissa, scale: self.scale + 2 })
+        } else {
+            self.checked_div(&Self::from_int(100), MAX_SCALE)
+        }
+    }
+
     /// The value with its sign flipped.
     pub const fn negate(&self) -> Self {
         Self { mantissa: -self.mantissa, scale: self.scale }
@@ -458,6 +468,15 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap()
+    }
+
+    #[test]
+    fn percent_to_fraction_shifts_the_scale_exactly() {
+        assert_eq!(d("0.0034").percent_to_fraction().unwrap().to_string(), "0.000034");
+        assert_eq!(d("-12.5").percent_to_fraction().unwrap().to_string(), "-0.125");
+        assert_eq!(d("2").percent_to_fraction().unwrap().to_string(), "0.02");
+        let finest = Decimal::new(1, MAX_SCALE);
+        assert_eq!(finest.percent_to_fraction().unwrap(), Decimal::new(0, MAX_SCALE), "rounded at MAX_SCALE");
     }
 
     #[test]

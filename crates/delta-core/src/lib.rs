@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod nautilus;
 pub mod parse;
 pub mod risk;
 pub mod shape;

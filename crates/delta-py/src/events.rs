@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use delta_core::bars::{BarTracker, ClosedBar};
-use delta_core::model::{LiquidityRole, Side};
+use delta_core::model::LiquidityRole;
+use delta_core::nautilus::{aggressor, event_ns as ns, level_action, TradeIds, BUY, SELL};
 use delta_core::parse::{Channel, EventAction};
 use delta_core::ws::{
     BookUpdate, FillEvent, GapReason, MarketEvent, OrderEvent, PositionEvent, TopOfBook, WsEvent, WsEventKind,
@@ -52,14 +53,6 @@ pub mod kind {
     /// Top-of-book snapshot from a snapshot-only channel (`ob_l2`, `l2_orderbook`).
     pub const BOOK_DEPTH: u8 = 10;
 }
-
-/// Nautilus `OrderSide`/`AggressorSide` values: BUY/BUYER = 1, SELL/SELLER = 2.
-const BUY: u8 = 1;
-const SELL: u8 = 2;
-/// Nautilus `BookAction` values.
-const ADD: u8 = 1;
-const UPDATE: u8 = 2;
-const DELETE: u8 = 3;
 
 /// `(price_precision, size_precision)` per symbol; unregistered symbols are scaled exactly.
 #[derive(Debug, Default)]
@@ -107,12 +100,16 @@ fn raw(value: &Decimal, precision: u8) -> Converted<Raw> {
     to_raw(value, precision).map(Raw).ok_or_else(|| OutOfRange(format!("{value} is out of range for a raw value")))
 }
 
-fn opt_raw(value: Option<&Decimal>, precision: u8) -> Converted<Option<Raw>> {
-    value.map(|v| raw(v, precision)).transpose()
+/// Delta's funding rate (percent per interval) as the fraction Nautilus's `FundingRateUpdate.rate` holds.
+fn funding_fraction(percent: &Decimal) -> Converted<String> {
+    percent
+        .percent_to_fraction()
+        .map(|rate| rate.to_string())
+        .ok_or_else(|| OutOfRange(format!("funding rate {percent} % cannot be made a fraction")))
 }
 
-fn ns(us: Option<i64>, fallback_ns: u64) -> u64 {
-    us.and_then(|us| u64::try_from(us).ok()).map_or(fallback_ns, |us| us.saturating_mul(1_000))
+fn opt_raw(value: Option<&Decimal>, precision: u8) -> Converted<Option<Raw>> {
+    value.map(|v| raw(v, precision)).transpose()
 }
 
 /// What a tuple needs of its symbol: the Python `str` and the precisions, as of `Scaling` version `version`.
@@ -162,14 +159,14 @@ impl Symbols {
 pub struct Converter {
     scaling: Arc<Scaling>,
     bars: BarTracker,
-    trade_ids: HashMap<Arc<str>, (i64, u32)>,
+    trade_ids: TradeIds,
     symbols: Symbols,
 }
 
 impl Converter {
     /// A converter reading precisions from `scaling`.
     pub fn new(scaling: Arc<Scaling>) -> Self {
-        Self { scaling, bars: BarTracker::new(), trade_ids: HashMap::new(), symbols: Symbols::default() }
+        Self { scaling, bars: BarTracker::new(), trade_ids: TradeIds::default(), symbols: Symbols::default() }
     }
 
     /// The tuple of `event` as a batch carries it: a value that cannot become a raw is reported as a
@@ -206,8 +203,8 @@ impl Converter {
             MarketEvent::TopOfBook(top) | MarketEvent::TickerQuote(top) => self.quote(py, &top, ts_init)?,
             MarketEvent::Trade(trade) => {
                 let (symbol, (price_precision, size_precision)) = self.symbols.get(py, &trade.symbol, &self.scaling);
-                let aggressor = if trade.aggressor == Side::Buy { BUY } else { SELL };
-                let trade_id = self.trade_id(&trade.symbol, trade.trade_time_us);
+                let aggressor = aggressor(trade.aggressor);
+                let trade_id = self.trade_ids.next(&trade.symbol, trade.trade_time_us);
                 (
                     kind::TRADE,
                     symbol,
@@ -249,7 +246,7 @@ impl Converter {
             MarketEvent::Funding(funding) => (
                 kind::FUNDING,
                 &*funding.symbol,
-                funding.rate.to_string(),
+                funding_fraction(&funding.rate)?,
                 funding.next_funding_us.map(|us| ns(Some(us), 0)),
                 ns(funding.timestamp_us, ts_init),
                 ts_init,
@@ -312,17 +309,6 @@ impl Converter {
         Ok(tuple.map(Some))
     }
 
-    /// `f"{ts_us}-{n}"`, n counting the trades of the symbol at the same µs from 0.
-    fn trade_id(&mut self, symbol: &Arc<str>, time_us: i64) -> String {
-        let entry = self.trade_ids.entry(Arc::clone(symbol)).or_insert((time_us, 0));
-        if entry.0 == time_us {
-            entry.1 += 1;
-        } else {
-            *entry = (time_us, 1);
-        }
-        format!("{time_us}-{}", entry.1 - 1)
-    }
-
     fn book<'py>(
         &mut self,
         py: Python<'py>,
@@ -351,11 +337,7 @@ impl Converter {
         let mut levels = Vec::with_capacity(book.bids.len() + book.asks.len());
         for (side, side_levels) in [(BUY, &book.bids), (SELL, &book.asks)] {
             for (price, size) in side_levels {
-                let action = match (book.snapshot, size.is_zero()) {
-                    (true, _) => ADD,
-                    (false, false) => UPDATE,
-                    (false, true) => DELETE,
-                };
+                let action = level_action(book.snapshot, size);
                 levels.push((side, action, raw(price, price_precision)?, raw(size, size_precision)?));
             }
         }
@@ -557,6 +539,10 @@ fn lifecycle_event<'py>(py: Python<'py>, connection: usize, kind: WsEventKind, t
             "decode_error"
         }
         WsEventKind::Market(_) => "market",
+        WsEventKind::Frame { text } => {
+            d.set_item("text", &*text)?;
+            "frame"
+        }
     };
     (kind::LIFECYCLE, name, d, ts).into_pyobject(py).map(Bound::into_any)
 }

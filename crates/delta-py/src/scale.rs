@@ -9,33 +9,7 @@ use pyo3::types::PyInt;
 
 use crate::errors::guard;
 
-/// Digits after the point of a Nautilus raw value (`raw = value × 10^16`).
-pub const FIXED_PRECISION: u8 = 16;
-
-/// `10^16`.
-pub const FIXED_SCALAR: i128 = 10_000_000_000_000_000;
-
-/// `10^k` for `k` in `0..=16`.
-const POW10: [i128; 17] = {
-    let mut table = [1i128; 17];
-    let mut k = 1;
-    while k < table.len() {
-        table[k] = table[k - 1] * 10;
-        k += 1;
-    }
-    table
-};
-
-/// `value` rounded half away from zero to `precision` digits (at most 16), as a raw at 10^16;
-/// `None` when it does not fit an i128.
-pub fn to_raw(value: &Decimal, precision: u8) -> Option<i128> {
-    let precision = precision.min(FIXED_PRECISION);
-    if value.scale() <= precision {
-        // Nothing to round (the usual case: the wire carries no more digits than the instrument): one multiply.
-        return value.mantissa().checked_mul(POW10[usize::from(FIXED_PRECISION - value.scale())]);
-    }
-    value.round_to(precision).to_scale(FIXED_PRECISION).ok()
-}
+pub use delta_core::nautilus::{to_raw, FIXED_PRECISION, FIXED_SCALAR};
 
 /// A raw value on its way to Python: an `int` made in one call when it fits an `i64` (every size of whole
 /// contracts, prices below ~922), otherwise through pyo3's 128-bit conversion.

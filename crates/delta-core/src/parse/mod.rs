@@ -17,6 +17,7 @@ mod market;
 mod message;
 mod private;
 pub mod request;
+mod route;
 mod scan;
 mod stats;
 
@@ -35,6 +36,7 @@ pub use private::{
     EventAction, MarginUpdate, MmpTrigger, OrderUpdate, OrdersSnapshot, PortfolioMargins, PositionUpdate,
     PositionsSnapshot, UserTrade, V2UserTrade,
 };
+pub use route::{frame_route, FrameRoute};
 pub use stats::ParseStats;
 
 use error::ParseErrorKind as Kind;

@@ -8,7 +8,7 @@ use super::limits::RiskLimits;
 use super::rejection::{NotionalTerms, RiskRejection, RiskResult, Rule, Scope};
 use super::state::{InstrumentSpec, OpenOrder, SymbolState};
 use super::window::RateWindow;
-use crate::decimal::{Decimal, MAX_SCALE};
+use crate::decimal::Decimal;
 use crate::error::DeltaError;
 use crate::model::Side;
 
@@ -304,7 +304,7 @@ fn check_price_band(order: &OrderIntent<'_>, state: &SymbolState, band_pct: Deci
     };
     let price = order.price.unwrap_or(mark);
     let distance = price.checked_sub(&mark).map(|d| d.abs());
-    let allowed = mark.checked_mul(&band_pct).and_then(percent);
+    let allowed = mark.checked_mul(&band_pct).and_then(|value| value.percent_to_fraction());
     match (distance, allowed) {
         (Some(distance), Some(allowed)) if distance <= allowed => Ok(()),
         (Some(distance), Some(allowed)) => Err(RiskRejection::PriceBand {
@@ -322,15 +322,6 @@ fn check_price_band(order: &OrderIntent<'_>, state: &SymbolState, band_pct: Deci
             terms: format!("|{price} - mark {mark}| against {band_pct}% of the mark"),
         }
         .into()),
-    }
-}
-
-/// `value / 100`, exact.
-fn percent(value: Decimal) -> Option<Decimal> {
-    if value.scale() + 2 <= MAX_SCALE {
-        Some(Decimal::new(value.mantissa(), value.scale() + 2))
-    } else {
-        value.checked_div(&Decimal::from_int(100), MAX_SCALE)
     }
 }
 

@@ -71,6 +71,9 @@ pub struct WsConfig {
     pub queue_capacity: usize,
     /// Wait before resubscribing a book after Delta's `action: error` ("resubscribe after a few secs").
     pub resubscribe_delay: Duration,
+    /// Also hand every text frame to the consumer as received ([`crate::ws::WsEventKind::Frame`], before the
+    /// events decoded from it), for lossless recording. Off by default.
+    pub capture_frames: bool,
 }
 
 impl WsConfig {
@@ -94,6 +97,7 @@ impl WsConfig {
             symbol_caps: SymbolCaps::default(),
             queue_capacity: 65_536,
             resubscribe_delay: Duration::from_secs(3),
+            capture_frames: false,
         }
     }
 

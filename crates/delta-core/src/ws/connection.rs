@@ -359,6 +359,9 @@ impl Connection {
     /// Decodes one text frame, emits its events and returns what it means to the machinery.
     async fn on_text(&mut self, text: &str, received_ns: u64) -> Result<Signal, Stop> {
         self.counters.frame(text.len());
+        if self.config.capture_frames {
+            self.emit_at(received_ns, WsEventKind::Frame { text: text.into() }).await?;
+        }
         let mut out = Vec::new();
         let signal = self.dispatcher.dispatch(text, &mut out);
         for kind in out {

@@ -106,4 +106,10 @@ pub enum WsEventKind {
     },
     /// Market or account data.
     Market(MarketEvent),
+    /// A text frame exactly as received (only with [`crate::ws::WsConfig::capture_frames`]); the events decoded
+    /// from it follow.
+    Frame {
+        /// The frame's text.
+        text: Box<str>,
+    },
 }
