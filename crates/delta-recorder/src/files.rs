@@ -226,3 +226,61 @@ pub fn leftover_temp_files(root: &Path) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::{raw_schema, RawColumns, RawRecord};
+
+    fn record(seq: u64, recv_ns: u64) -> RawRecord {
+        RawRecord {
+            seq,
+            recv_ns,
+            endpoint: "public",
+            connection: 0,
+            kind: "frame",
+            channel: Some("trades".into()),
+            format: Some("trades"),
+            symbol: Some("BTCUSD".into()),
+            payload: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn files_are_temporary_until_finished_then_named_by_their_interval() {
+        let dir = std::env::temp_dir().join(format!("delta-recorder-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let policy = FilePolicy { rotate_interval: Duration::from_secs(60), rotate_bytes: 1 << 30, zstd_level: 1 };
+        let mut writer = StreamWriter::new(dir.clone(), raw_schema(), RawColumns::default(), policy, false).unwrap();
+        for (seq, ts) in [(0, 1_000), (1, 900), (2, 2_000)] {
+            let admitted = writer.admit(ts);
+            assert_eq!(admitted, ts, "raw receive times are kept as received");
+            writer.buffer().push(record(seq, ts));
+        }
+        writer.flush().unwrap();
+        assert_eq!(leftover_temp_files(&dir).len(), 1, "a file being written is a .parquet.tmp");
+        assert!(!writer.rotation_due(Instant::now()));
+        let finished = writer.finish().unwrap().unwrap();
+        assert_eq!(finished.rows, 3);
+        assert_eq!(finished.path, dir.join(file_name(1_000, 2_000)));
+        assert!(leftover_temp_files(&dir).is_empty());
+        assert_eq!(writer.finish().unwrap(), None, "nothing more to finish");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ordered_streams_never_go_back_in_time_nor_overlap_a_finished_file() {
+        let dir = std::env::temp_dir().join(format!("delta-recorder-ordered-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let policy = FilePolicy { rotate_interval: Duration::from_secs(60), rotate_bytes: 1 << 30, zstd_level: 1 };
+        let mut writer = StreamWriter::new(dir.clone(), raw_schema(), RawColumns::default(), policy, true).unwrap();
+        assert_eq!(writer.admit(500), 500);
+        writer.buffer().push(record(0, 500));
+        assert_eq!(writer.admit(400), 500, "raised to the previous row's time");
+        writer.buffer().push(record(1, 500));
+        writer.finish().unwrap();
+        assert_eq!(writer.admit(500), 501, "after the finished file's end");
+        assert_eq!(writer.adjusted(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
