@@ -6,7 +6,7 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test demo bench lint fmt build develop venv rust-test py-test
+.PHONY: test demo bench soak lint fmt build develop venv rust-test py-test
 
 ## test: format checks, clippy and ruff (warnings are errors), every Rust test, then the wheel and pytest
 test: lint rust-test py-test
@@ -22,7 +22,7 @@ rust-test:
 	$(CARGO) test --workspace --doc
 
 py-test: develop
-	$(CARGO) build -p delta-sim --bin delta-sim
+	$(CARGO) build -p delta-sim --bin delta-sim -p delta-recorder --bin delta-recorder
 	$(VENV_PY) -m pytest -q
 
 ## venv: a virtualenv in .venv with the pinned Python dependencies (re-made when requirements change)
@@ -47,8 +47,14 @@ build:
 ## bench: criterion benchmarks of delta-core, then the end-to-end Python benchmarks in benches/
 bench: develop
 	$(CARGO) bench -p delta-core
+	$(CARGO) bench -p delta-recorder
 	$(CARGO) build --release -p delta-sim --bin delta-sim
 	for script in benches/bench_*.py; do $(VENV_PY) "$$script" || exit 1; done
+
+## soak: delta-sim at 100,000 msg/s for 60 s into delta-recorder; msg/s, peak RSS and lost messages (RESULT line)
+soak: develop
+	$(CARGO) build --release -p delta-sim --bin delta-sim -p delta-recorder --bin delta-recorder
+	$(VENV_PY) benches/soak_recorder.py --rate 100000 --seconds 60
 
 fmt: venv
 	$(CARGO) fmt --all

@@ -33,9 +33,38 @@ class DeltaSimError(RuntimeError):
     """The simulator could not be found, did not start, or refused a control request."""
 
 
+def find_binary(name: str, env_var: str) -> Path:
+    """
+    Locate a binary of this repository's workspace (``delta-sim``, ``delta-recorder``).
+
+    ``env_var`` names it explicitly; else the newest of ``target/release/<name>`` and ``target/debug/<name>`` in
+    the repository this package was installed from; else ``<name>`` on ``PATH``.
+
+    Raises
+    ------
+    DeltaSimError
+        When no binary exists; the message says how to build it.
+
+    """
+    explicit = os.environ.get(env_var)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise DeltaSimError(f"{env_var}={explicit} does not exist")
+        return path
+    repo = Path(__file__).resolve().parents[2]
+    built = [p for p in (repo / "target" / "release" / name, repo / "target" / "debug" / name) if p.is_file()]
+    if built:
+        return max(built, key=lambda p: p.stat().st_mtime)
+    on_path = shutil.which(name)
+    if on_path:
+        return Path(on_path)
+    raise DeltaSimError(f"{name} not found: run `cargo build --release -p {name}` or set {env_var}")
+
+
 def find_sim_binary() -> Path:
     """
-    Locate the ``delta-sim`` binary.
+    Locate the ``delta-sim`` binary (``DELTA_SIM_BIN``, else the workspace's build, else ``PATH``).
 
     Raises
     ------
@@ -43,22 +72,7 @@ def find_sim_binary() -> Path:
         When no binary exists; build it with ``cargo build --release -p delta-sim``.
 
     """
-    explicit = os.environ.get("DELTA_SIM_BIN")
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise DeltaSimError(f"DELTA_SIM_BIN={explicit} does not exist")
-        return path
-    repo = Path(__file__).resolve().parents[2]
-    built = [
-        p for p in (repo / "target" / "release" / "delta-sim", repo / "target" / "debug" / "delta-sim") if p.is_file()
-    ]
-    if built:
-        return max(built, key=lambda p: p.stat().st_mtime)
-    on_path = shutil.which("delta-sim")
-    if on_path:
-        return Path(on_path)
-    raise DeltaSimError("delta-sim not found: run `cargo build --release -p delta-sim` or set DELTA_SIM_BIN")
+    return find_binary("delta-sim", "DELTA_SIM_BIN")
 
 
 class DeltaSim:
