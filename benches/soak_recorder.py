@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from _common import machine, result_line
-
 from delta_exchange.recording import Recorder
 from delta_exchange.sim import DeltaSim
 
