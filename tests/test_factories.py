@@ -58,7 +58,7 @@ def node_components() -> tuple[asyncio.AbstractEventLoop, MessageBus, Cache, Liv
 
 
 def test_package_exports_exactly_the_design_names() -> None:
-    """DESIGN 8's names, the clients and the per-instrument risk limits."""
+    """DESIGN 8's names, the clients, the per-instrument risk limits and the catalog helpers."""
     assert sorted(delta_exchange.__all__) == sorted(
         [
             "DELTA_EXCHANGE_VENUE",
@@ -74,6 +74,8 @@ def test_package_exports_exactly_the_design_names() -> None:
             "DeltaMmpThawed",
             "DeltaMmpTriggered",
             "decode_message",
+            "register_catalog_types",
+            "write_instruments",
             "__version__",
         ],
     )

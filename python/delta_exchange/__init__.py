@@ -6,6 +6,9 @@ Register the factories under ``"DELTA_EXCHANGE"``::
     node.add_data_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveDataClientFactory)
     node.add_exec_client_factory("DELTA_EXCHANGE", DeltaExchangeLiveExecClientFactory)
 
+``import delta_exchange`` also registers the Arrow decoders that let ``ParquetDataCatalog`` read Delta funding
+rates and index prices (:mod:`delta_exchange.catalog`).
+
 Strategies learn of Delta's market-maker protection freezing their quotes by subscribing to ``MMP_TOPIC``
 (``DeltaMmpTriggered`` / ``DeltaMmpThawed``).
 
@@ -15,6 +18,7 @@ with any other Nautilus version raises ``ImportError``.
 
 from __future__ import annotations
 
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 import nautilus_trader
@@ -28,6 +32,7 @@ if nautilus_trader.__version__ != _REQUIRED_NAUTILUS:
     )
 
 from delta_exchange._native import decode_message  # noqa: E402 (after the version check)
+from delta_exchange.catalog import register_catalog_types, write_instruments  # noqa: E402
 from delta_exchange.config import (  # noqa: E402
     DeltaExchangeDataClientConfig,
     DeltaExchangeExecClientConfig,
@@ -42,6 +47,17 @@ from delta_exchange.factories import (  # noqa: E402
     DeltaExchangeLiveExecClientFactory,
 )
 from delta_exchange.providers import DeltaExchangeInstrumentProvider  # noqa: E402
+
+# Make ParquetDataCatalog read funding rates and index prices (delta_exchange.catalog).
+register_catalog_types()
+
+# `python -m delta_exchange.catalog` runs a module this package has already imported, and runpy warns about that
+# on stderr. The command line runs the imported module's `main`, so the warning does not apply.
+warnings.filterwarnings(
+    "ignore",
+    message=r"'delta_exchange\.catalog' found in sys\.modules after import of package 'delta_exchange'",
+    category=RuntimeWarning,
+)
 
 try:
     __version__ = version("delta-exchange-nautilus")
@@ -63,4 +79,6 @@ __all__ = [
     "DeltaMmpTriggered",
     "__version__",
     "decode_message",
+    "register_catalog_types",
+    "write_instruments",
 ]

@@ -2,8 +2,6 @@
 //! nautilus_trader 1.221.0 writes (`tests/golden/catalog_schemas.json`, regenerated from the installed Nautilus
 //! and checked by `tests/test_catalog.py`).
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
