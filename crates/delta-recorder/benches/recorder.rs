@@ -71,7 +71,7 @@ fn ingest(c: &mut Criterion) {
     let mut dispatcher = Dispatcher::new(Endpoint::Public);
     let mut normalizer = normalizer();
     let trade_key = key(DataKind::TradeTick);
-    let mut columns = Columns::new(DataKind::TradeTick, Arc::clone(&trade_key.instrument_id));
+    let mut columns = Columns::new(&trade_key);
     let mut raw = RawColumns::default();
     let (mut events, mut rows): (Vec<WsEventKind>, RowSink) = (Vec::new(), Vec::new());
     let mut seq = 0;
@@ -95,14 +95,14 @@ fn ingest(c: &mut Criterion) {
                 columns.push(&row);
             }
             if columns.len() >= ROWS {
-                columns = Columns::new(DataKind::TradeTick, Arc::clone(&trade_key.instrument_id));
+                columns = Columns::new(&trade_key);
                 raw = RawColumns::default();
             }
         });
     });
     let book = MarketEvent::Book(book_update(1));
     let delta_key = key(DataKind::OrderBookDelta);
-    let mut deltas = Columns::new(DataKind::OrderBookDelta, Arc::clone(&delta_key.instrument_id));
+    let mut deltas = Columns::new(&delta_key);
     group.throughput(Throughput::Elements(20));
     group.bench_function("ob_updates_10_levels_to_delta_rows", |b| {
         b.iter(|| {
@@ -111,7 +111,7 @@ fn ingest(c: &mut Criterion) {
                 deltas.push(&row);
             }
             if deltas.len() >= ROWS {
-                deltas = Columns::new(DataKind::OrderBookDelta, Arc::clone(&delta_key.instrument_id));
+                deltas = Columns::new(&delta_key);
             }
         });
     });
@@ -137,7 +137,7 @@ fn parquet(c: &mut Criterion) {
     let delta_schema = delta_key.schema();
     let mut normalizer = normalizer();
     let mut deltas = || {
-        let mut columns = Columns::new(DataKind::OrderBookDelta, Arc::clone(&delta_key.instrument_id));
+        let mut columns = Columns::new(&delta_key);
         let mut rows = Vec::new();
         for seq in 0..(ROWS / 20) as u64 {
             normalizer.rows(&MarketEvent::Book(book_update(seq)), 1_779_962_402_603_029_000 + seq * 1000, &mut rows);

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::catalog::{Columns, StreamKey, TimedRow};
@@ -121,7 +120,7 @@ impl Outputs {
             Some(writer) => writer,
             None => {
                 let dir = self.root.join("data").join(key.kind.dir()).join(key.identifier());
-                let columns = Columns::new(key.kind, Arc::clone(&key.instrument_id));
+                let columns = Columns::new(key);
                 let writer = StreamWriter::new(dir, key.schema(), columns, self.policy.clone(), true)?;
                 catalog.entry(key.clone()).or_insert(writer)
             }

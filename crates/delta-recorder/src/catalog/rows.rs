@@ -6,7 +6,7 @@ use arrow_array::{ArrayRef, FixedSizeBinaryArray, RecordBatch, StringArray, UInt
 use arrow_buffer::Buffer;
 use arrow_schema::{ArrowError, SchemaRef};
 
-use super::schema::{DataKind, RAW_BYTES};
+use super::schema::{DataKind, StreamKey, RAW_BYTES};
 
 /// One row of a catalog stream. Prices and sizes are raws at 10^16 already rounded to the stream's precision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +91,7 @@ pub struct TimedRow {
 pub struct Columns {
     kind: DataKind,
     instrument_id: Arc<str>,
+    price_precision: u8,
     raws: Vec<Vec<u8>>,
     small: Vec<Vec<u8>>,
     longs: Vec<Vec<u64>>,
@@ -114,12 +115,15 @@ const fn shape(kind: DataKind) -> (usize, usize, usize) {
 }
 
 impl Columns {
-    /// Empty buffers for `kind` (the instrument id fills the funding schema's `instrument_id` column).
-    pub fn new(kind: DataKind, instrument_id: Arc<str>) -> Self {
+    /// Empty buffers for the stream `key` (its instrument and precision fill the per-row `instrument_id` and
+    /// `price_precision` columns of the funding and index schemas).
+    pub fn new(key: &StreamKey) -> Self {
+        let kind = key.kind;
         let (raws, small, longs) = shape(kind);
         Self {
             kind,
-            instrument_id,
+            instrument_id: Arc::clone(&key.instrument_id),
+            price_precision: key.price_precision,
             raws: vec![Vec::new(); raws],
             small: vec![Vec::new(); small],
             longs: vec![Vec::new(); longs],
@@ -195,6 +199,7 @@ impl Columns {
 
     /// Moves the buffered rows into a record batch of `schema` and empties the buffers.
     pub fn take_batch(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+        let rows = self.ts_init.len();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
         let raw = |bytes: Vec<u8>| -> Result<ArrayRef, ArrowError> {
             Ok(Arc::new(FixedSizeBinaryArray::try_new(RAW_BYTES, Buffer::from_vec(bytes), None)?))
@@ -227,7 +232,6 @@ impl Columns {
                 columns.push(next_long());
             }
             DataKind::FundingRateUpdate => {
-                let rows = self.ts_init.len();
                 columns.push(Arc::new(StringArray::from(vec![&*self.instrument_id; rows])));
                 columns.push(Arc::new(StringArray::from(std::mem::take(&mut self.text))));
                 columns.push(Arc::new(UInt64Array::from(std::mem::take(&mut self.optional))));
@@ -235,6 +239,10 @@ impl Columns {
         }
         columns.push(Arc::new(UInt64Array::from(std::mem::take(&mut self.ts_event))));
         columns.push(Arc::new(UInt64Array::from(std::mem::take(&mut self.ts_init))));
+        if self.kind == DataKind::IndexPriceUpdate {
+            columns.push(Arc::new(StringArray::from(vec![&*self.instrument_id; rows])));
+            columns.push(Arc::new(UInt8Array::from(vec![self.price_precision; rows])));
+        }
         let (raws, small, longs) = shape(self.kind);
         self.raws = vec![Vec::new(); raws];
         self.small = vec![Vec::new(); small];
@@ -246,7 +254,6 @@ impl Columns {
 
 #[cfg(test)]
 mod tests {
-    use super::super::schema::StreamKey;
     use super::*;
     use arrow_array::Array;
 
@@ -263,7 +270,7 @@ mod tests {
     #[test]
     fn batches_hold_the_rows_in_schema_order() {
         let key = key(DataKind::OrderBookDelta);
-        let mut columns = Columns::new(key.kind, Arc::clone(&key.instrument_id));
+        let mut columns = Columns::new(&key);
         let delta = |action, ts| TimedRow {
             row: Row::Delta { action, side: 1, price: 684_525 * 10i128.pow(15), size: 7, flags: 128, sequence: 9 },
             ts_event: ts,
@@ -287,7 +294,7 @@ mod tests {
     #[test]
     fn funding_rows_carry_their_instrument_and_optional_next_time() {
         let key = key(DataKind::FundingRateUpdate);
-        let mut columns = Columns::new(key.kind, Arc::clone(&key.instrument_id));
+        let mut columns = Columns::new(&key);
         let rate = |next| Row::Funding { rate: "0.000034".into(), next_funding_ns: next };
         columns.push(&TimedRow { row: rate(Some(5)), ts_event: 1, ts_init: 2 });
         columns.push(&TimedRow { row: rate(None), ts_event: 3, ts_init: 4 });

@@ -23,7 +23,8 @@ pub enum DataKind {
     Bar,
     /// `MarkPriceUpdate` (`mark_price`).
     MarkPriceUpdate,
-    /// `IndexPriceUpdate` (`spot_price`), in Nautilus's own layout; `delta_exchange` registers its decoder.
+    /// `IndexPriceUpdate` (`spot_price`): Nautilus's layout plus per-row `instrument_id` and `price_precision`;
+    /// `delta_exchange` registers its decoder.
     IndexPriceUpdate,
     /// `FundingRateUpdate` (`funding_rate`), in a schema of our own; `delta_exchange` registers its decoder.
     FundingRateUpdate,
@@ -83,6 +84,12 @@ impl DataKind {
             ],
         };
         fields.extend(times());
+        if self == DataKind::IndexPriceUpdate {
+            // Per-row instrument and precision after Nautilus's three columns: a catalog query reads all index
+            // files into one dataset that keeps only the first file's metadata (`delta_exchange.catalog`).
+            fields.push(Field::new("instrument_id", DataType::Utf8, false));
+            fields.push(Field::new("price_precision", DataType::UInt8, false));
+        }
         fields
     }
 
