@@ -263,3 +263,152 @@ impl Normalizer {
 fn timed(row: Row, ts_event: u64, ts_init: u64) -> TimedRow {
     TimedRow { row, ts_event, ts_init }
 }
+
+#[cfg(test)]
+mod tests {
+    use delta_core::model::Side;
+    use delta_core::ws::{CandleEvent, FundingEvent, PriceEvent, TradeEvent};
+
+    use super::*;
+
+    const NS: u64 = 1_000;
+
+    fn d(text: &str) -> Decimal {
+        Decimal::parse(text).unwrap()
+    }
+
+    fn normalizer() -> Normalizer {
+        let instrument = |symbol: &str, precision| Instrument {
+            symbol: Arc::from(symbol),
+            price_precision: precision,
+            size_precision: 0,
+            index_symbol: Some(Arc::from(".DEXBTUSD")),
+        };
+        Normalizer::new([instrument("BTCUSD", 1), instrument("BTC_FUT", 0)])
+    }
+
+    fn rows(normalizer: &mut Normalizer, event: MarketEvent) -> RowSink {
+        let mut out = Vec::new();
+        normalizer.rows(&event, NS, &mut out);
+        out
+    }
+
+    fn book(snapshot: bool, bids: &[(&str, &str)], asks: &[(&str, &str)]) -> MarketEvent {
+        let levels = |side: &[(&str, &str)]| side.iter().map(|(p, s)| (d(p), d(s))).collect();
+        MarketEvent::Book(BookUpdate {
+            channel: "ob_updates",
+            symbol: Arc::from("BTCUSD"),
+            snapshot,
+            asks: levels(asks),
+            bids: levels(bids),
+            seq: Some(7),
+            timestamp_us: Some(5),
+        })
+    }
+
+    fn deltas(rows: &RowSink) -> Vec<(u8, u8, u8)> {
+        rows.iter()
+            .map(|(_, timed)| match &timed.row {
+                Row::Delta { action, side, flags, .. } => (*action, *side, *flags),
+                other => panic!("not a delta: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn books_become_batches_flagged_like_the_live_adapter() {
+        let mut normalizer = normalizer();
+        let snapshot = rows(&mut normalizer, book(true, &[("100.5", "3")], &[("101", "2")]));
+        let snap = flags::F_SNAPSHOT;
+        assert_eq!(
+            deltas(&snapshot),
+            [(action::CLEAR, NO_SIDE, snap), (action::ADD, BUY, snap), (action::ADD, SELL, flags::F_LAST)]
+        );
+        assert!(snapshot.iter().all(|(key, t)| key.kind == DataKind::OrderBookDelta && t.ts_event == 5_000));
+        let update = rows(&mut normalizer, book(false, &[("100.5", "0")], &[("101", "4")]));
+        assert_eq!(deltas(&update), [(action::DELETE, BUY, 0), (action::UPDATE, SELL, flags::F_LAST)]);
+        assert!(rows(&mut normalizer, book(false, &[], &[])).is_empty(), "an empty update is no batch");
+        let empty = rows(&mut normalizer, book(true, &[], &[]));
+        assert_eq!(deltas(&empty), [(action::CLEAR, NO_SIDE, flags::F_LAST)], "an empty snapshot clears");
+    }
+
+    #[test]
+    fn prices_trades_funding_and_index_fan_out() {
+        let mut normalizer = normalizer();
+        let price = |symbol: &str, value: &str| PriceEvent {
+            symbol: Arc::from(symbol),
+            price: d(value),
+            timestamp_us: Some(9),
+        };
+        let mark = rows(&mut normalizer, MarketEvent::MarkPrice(price("MARK:BTCUSD", "68452.46")));
+        assert_eq!(mark[0].1.row, Row::Price { value: to_raw(&d("68452.5"), 1).unwrap() }, "rounded to the tick");
+        let index = rows(&mut normalizer, MarketEvent::IndexPrice(price(".DEXBTUSD", "68452.46")));
+        let ids: Vec<&str> = index.iter().map(|(key, _)| &*key.instrument_id).collect();
+        assert_eq!(ids, ["BTCUSD.DELTA_EXCHANGE", "BTC_FUT.DELTA_EXCHANGE"], "every product on that index");
+        assert_eq!(index[1].1.row, Row::Price { value: to_raw(&d("68452"), 0).unwrap() }, "at each product's tick");
+        let trade = |time_us| {
+            MarketEvent::Trade(TradeEvent {
+                symbol: Arc::from("BTCUSD"),
+                price: d("68453.5"),
+                size: d("40"),
+                aggressor: Side::Sell,
+                trade_time_us: time_us,
+            })
+        };
+        let ids: Vec<String> = [trade(3), trade(3), trade(4)]
+            .into_iter()
+            .flat_map(|event| rows(&mut normalizer, event))
+            .map(|(_, timed)| match timed.row {
+                Row::Trade { trade_id, aggressor, .. } => format!("{trade_id}/{aggressor}"),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(ids, ["3-0/2", "3-1/2", "4-0/2"]);
+        let funding = FundingEvent {
+            symbol: Arc::from("BTCUSD"),
+            rate: d("0.0034"),
+            next_funding_us: Some(10),
+            timestamp_us: None,
+        };
+        let funding = rows(&mut normalizer, MarketEvent::Funding(funding));
+        assert_eq!(funding[0].1.row, Row::Funding { rate: "0.000034".into(), next_funding_ns: Some(10_000) });
+        assert_eq!(funding[0].1.ts_event, NS, "no exchange time: the receive time");
+        let unknown = rows(&mut normalizer, MarketEvent::MarkPrice(price("ETHUSD", "1")));
+        assert!(unknown.is_empty());
+        assert_eq!(normalizer.skipped(), Skipped { unrouted: 1, unusable: 0 });
+    }
+
+    #[test]
+    fn a_closed_candle_is_a_bar_of_its_bar_type_and_half_quotes_are_skipped() {
+        let mut normalizer = normalizer();
+        let candle = |start_us: i64, close: &str| {
+            MarketEvent::Candle(CandleEvent {
+                symbol: Arc::from("BTCUSD"),
+                resolution: Arc::from("1m"),
+                open: d("100"),
+                high: d("102"),
+                low: d("99"),
+                close: d(close),
+                volume: Some(d("12")),
+                candle_start_us: Some(start_us),
+                timestamp_us: Some(start_us + 1),
+            })
+        };
+        assert!(rows(&mut normalizer, candle(60_000_000, "101")).is_empty(), "still forming");
+        let closed = rows(&mut normalizer, candle(120_000_000, "100"));
+        let (key, timed) = &closed[0];
+        assert_eq!(key.bar_type.as_deref(), Some("BTCUSD.DELTA_EXCHANGE-1-MINUTE-LAST-EXTERNAL"));
+        assert_eq!(timed.ts_event, 120_000_000_000, "a bar is stamped with its close");
+        assert!(matches!(timed.row, Row::Bar { close, .. } if close == to_raw(&d("101"), 1).unwrap()));
+        let half = TopOfBook {
+            symbol: Arc::from("BTCUSD"),
+            bid_price: Some(d("1")),
+            bid_size: None,
+            ask_price: Some(d("2")),
+            ask_size: Some(d("3")),
+            timestamp_us: None,
+        };
+        assert!(rows(&mut normalizer, MarketEvent::TopOfBook(half)).is_empty());
+        assert_eq!(normalizer.skipped().unusable, 1);
+    }
+}
