@@ -19,7 +19,10 @@ async fn main() {
         }
     };
     match record(config, shutdown_signal()).await {
-        Ok(summary) => println!("{}", summary.line()),
+        Ok(summary) => {
+            eprintln!("{}", summary.details());
+            println!("{}", summary.line());
+        }
         Err(error) => {
             eprintln!("delta-recorder: {error}");
             std::process::exit(1);

@@ -29,6 +29,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The rest of the counts, for the log: `details raw_rows=... adjusted=... decode_errors=... resyncs=...
+    /// disconnects=... peak_rss_mb=...`.
+    pub fn details(&self) -> String {
+        format!(
+            "details raw_rows={} adjusted={} decode_errors={} resyncs={} disconnects={} peak_rss_mb={}",
+            self.outputs.raw_rows,
+            self.outputs.adjusted,
+            self.counts.decode_errors,
+            self.counts.resyncs,
+            self.counts.disconnects,
+            peak_rss_kb().map_or_else(|| "?".to_owned(), |kb| (kb / 1024).to_string()),
+        )
+    }
+
     /// `recorded messages=N rows=M files=F gaps=G` (the last stdout line; scripts parse it).
     pub fn line(&self) -> String {
         format!(
@@ -104,6 +118,7 @@ mod tests {
             outputs: OutputStats { rows: 25, files: 3, ..OutputStats::default() },
         };
         assert_eq!(summary.line(), "recorded messages=10 rows=25 files=3 gaps=1");
+        assert!(summary.details().starts_with("details raw_rows=0 adjusted=0 decode_errors=0"));
     }
 
     #[test]
