@@ -1,6 +1,7 @@
 //! The simulator's configuration: where it listens, the account it serves, limits and fault switches.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use delta_core::Decimal;
@@ -199,6 +200,12 @@ pub struct SimConfig {
     pub ws_connection_budget: u32,
     /// The handshake budget's fixed window (default 300 s).
     pub ws_connection_window: Duration,
+    /// A `delta-recorder` raw capture to replay through the public socket instead of the synthetic public
+    /// feeds: a capture file, a directory of them or a recording's `--out` directory (default none; see
+    /// [`crate::replay`]).
+    pub replay: Option<PathBuf>,
+    /// Replay pace: 1.0 = the recorded pace (default), 0 = as fast as possible, 10 = ten times faster.
+    pub replay_speed: f64,
 }
 
 impl Default for SimConfig {
@@ -222,6 +229,8 @@ impl Default for SimConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             ws_connection_budget: DEFAULT_WS_CONNECTION_BUDGET,
             ws_connection_window: DEFAULT_WS_CONNECTION_WINDOW,
+            replay: None,
+            replay_speed: 1.0,
         }
     }
 }
@@ -247,6 +256,8 @@ impl std::fmt::Debug for SimConfig {
             .field("idle_timeout", &self.idle_timeout)
             .field("ws_connection_budget", &self.ws_connection_budget)
             .field("ws_connection_window", &self.ws_connection_window)
+            .field("replay", &self.replay)
+            .field("replay_speed", &self.replay_speed)
             .finish()
     }
 }

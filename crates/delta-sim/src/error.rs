@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Why the sim could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +21,20 @@ pub enum SimError {
     /// The configuration cannot work (for example a symbols filter that matches nothing).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The `--replay` capture cannot be read.
+    #[error("cannot replay {}: {source}", path.display())]
+    Replay {
+        /// The path given.
+        path: PathBuf,
+        /// What the capture reader said.
+        source: Box<delta_recorder::RecorderError>,
+    },
+    /// The `--replay` path holds no capture file.
+    #[error("cannot replay {}: no raw capture file (*.parquet) there", path.display())]
+    EmptyReplay {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The server task panicked or was cancelled.
     #[error("server task ended abnormally: {0}")]
     Task(String),

@@ -1,10 +1,12 @@
 //! `delta-sim`: runs a local Delta Exchange until SIGINT or SIGTERM.
 //!
 //! The first three lines on stdout are `rest_url=...`, `ws_url=...` and `public_ws_url=...`; logs go
-//! to stderr (`RUST_LOG` filters them, default `info`).
+//! to stderr (`RUST_LOG` filters them, default `info`). A start that fails (a port in use, a `--replay`
+//! capture that cannot be read) prints nothing on stdout and exits with code 1.
 
 use std::io::Write;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -108,6 +110,13 @@ struct Cli {
     /// Fault: leave out the next N private `orders` event frames (a `seq_no` gap).
     #[arg(long, default_value_t = 0)]
     skip_private_seq: u32,
+    /// Replay this delta-recorder raw capture (a capture file, a directory of them or a recording's --out
+    /// directory) on the public socket instead of the synthetic public feeds, once, from the first subscription.
+    #[arg(long, value_name = "PATH")]
+    replay: Option<PathBuf>,
+    /// Replay pace: 1 = as recorded, 0 = as fast as possible, 10 = ten times faster.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    replay_speed: f64,
 }
 
 impl Cli {
@@ -148,6 +157,8 @@ impl Cli {
             idle_timeout: Duration::from_millis(self.idle_timeout_ms),
             ws_connection_budget: self.ws_connection_budget,
             ws_connection_window: Duration::from_secs(self.ws_connection_window_secs),
+            replay: self.replay,
+            replay_speed: self.replay_speed,
             ..SimConfig::default()
         }
     }

@@ -32,6 +32,7 @@ pub struct SimHandle {
     server: JoinHandle<std::io::Result<()>>,
     sweeper: JoinHandle<()>,
     generator: Option<JoinHandle<()>>,
+    replay: Option<JoinHandle<()>>,
 }
 
 /// Runtime access to the fault switches of a running sim.
@@ -53,8 +54,25 @@ impl FaultSwitch {
 }
 
 /// Binds `config.host:config.port` (port 0 = any free port), builds the market and the default
-/// account, and serves until [`SimHandle::shutdown`]. Must be called inside a tokio runtime.
+/// account, and serves until [`SimHandle::shutdown`]. With `config.replay`, the capture is read first
+/// (an unreadable one is an error naming the path) and replayed on the public socket. Must be called
+/// inside a tokio runtime.
 pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
+    if !(config.replay_speed.is_finite() && config.replay_speed >= 0.0) {
+        return Err(SimError::Config(format!(
+            "--replay-speed must be a number >= 0 (0 = as fast as possible), not {}",
+            config.replay_speed
+        )));
+    }
+    let replay_frames = config.replay.as_deref().map(crate::replay::load).transpose()?;
+    if let (Some(path), Some(frames)) = (&config.replay, &replay_frames) {
+        if frames.is_empty() {
+            tracing::warn!(path = %path.display(), "the capture holds no public data frame: nothing to replay");
+        } else {
+            tracing::info!(path = %path.display(), frames = frames.len(), speed = config.replay_speed,
+                           "replaying on the public socket from the first subscription");
+        }
+    }
     let start = now_micros();
     let btc_reference = INDICES[0].reference_price;
     let catalog = Arc::new(Catalog::build(start, btc_reference, &config.symbols));
@@ -94,6 +112,7 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         }
     });
     let generator = crate::generator::spawn(state.clone(), config.rate, config.seed);
+    let replay = replay_frames.map(|frames| crate::replay::spawn(state.clone(), frames, config.replay_speed));
     let address = SocketAddr::new(display_host(bound.ip()), bound.port());
     tracing::info!(%address, products = state.catalog().instruments().len(), "delta-sim listening");
     Ok(SimHandle {
@@ -105,6 +124,7 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         server,
         sweeper,
         generator,
+        replay,
     })
 }
 
@@ -173,8 +193,8 @@ impl SimHandle {
     pub async fn shutdown(self) -> Result<(), SimError> {
         self.sweeper.abort();
         self.state.stop();
-        if let Some(generator) = &self.generator {
-            generator.abort();
+        for task in self.generator.iter().chain(&self.replay) {
+            task.abort();
         }
         let _ = self.stop.send(());
         match self.server.await {

@@ -15,6 +15,7 @@ use crate::catalog::Catalog;
 use crate::config::{Faults, FaultsUpdate, SimConfig};
 use crate::engine::Venue;
 use crate::quota::{Caller, FixedWindow};
+use crate::replay::Subscribers;
 use crate::series::mix;
 use crate::stats::Stats;
 
@@ -41,6 +42,7 @@ pub struct Shared {
     watched: Mutex<HashMap<u64, usize>>,
     restarts: watch::Sender<u64>,
     stopping: watch::Sender<bool>,
+    replay: Option<Subscribers>,
 }
 
 /// Marks products as watched by a public socket subscription while it lives (the market generator
@@ -93,6 +95,7 @@ impl Shared {
             watched: Mutex::new(HashMap::new()),
             restarts: watch::channel(0).0,
             stopping: watch::channel(false).0,
+            replay: config.replay.is_some().then(Subscribers::default),
         }
     }
 
@@ -163,6 +166,11 @@ impl Shared {
         let mut ids: Vec<u64> = lock(&self.watched).keys().copied().collect();
         ids.sort_unstable();
         ids
+    }
+
+    /// The public subscriptions of the replay, when the sim replays a capture (`--replay`).
+    pub fn replay(&self) -> Option<&Subscribers> {
+        self.replay.as_ref()
     }
 
     /// The current fault switches.

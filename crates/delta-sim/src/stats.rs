@@ -1,7 +1,7 @@
 //! Counters served at `GET /sim/stats` (DESIGN section 8).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,9 @@ pub struct Stats {
     ws_connections: AtomicU64,
     ws_refused: AtomicU64,
     restarts: AtomicU64,
+    replay_total: AtomicU64,
+    replay_sent: AtomicU64,
+    replay_done: AtomicBool,
 }
 
 /// A copy of the counters, in the JSON form of `GET /sim/stats`.
@@ -49,6 +52,15 @@ pub struct StatsSnapshot {
     /// `POST /sim/restart` calls (every socket dropped, state kept).
     #[serde(default)]
     pub restarts: u64,
+    /// Frames of the `--replay` capture to replay (0 without a replay).
+    #[serde(default)]
+    pub replay_total: u64,
+    /// Frames replayed so far, each once however many connections it went to (or none).
+    #[serde(default)]
+    pub replay_sent: u64,
+    /// True once the replay went through the whole capture.
+    #[serde(default)]
+    pub replay_done: bool,
 }
 
 impl Stats {
@@ -100,6 +112,21 @@ impl Stats {
         self.restarts.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Sets the number of frames the replay will send.
+    pub fn set_replay_total(&self, total: u64) {
+        self.replay_total.store(total, Ordering::Relaxed);
+    }
+
+    /// Counts one replayed frame.
+    pub fn record_replayed(&self) {
+        self.replay_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Marks the replay as finished.
+    pub fn record_replay_done(&self) {
+        self.replay_done.store(true, Ordering::Relaxed);
+    }
+
     /// A consistent-enough copy of every counter.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
@@ -113,6 +140,9 @@ impl Stats {
             ws_connections: self.ws_connections.load(Ordering::Relaxed),
             ws_refused: self.ws_refused.load(Ordering::Relaxed),
             restarts: self.restarts.load(Ordering::Relaxed),
+            replay_total: self.replay_total.load(Ordering::Relaxed),
+            replay_sent: self.replay_sent.load(Ordering::Relaxed),
+            replay_done: self.replay_done.load(Ordering::Relaxed),
         }
     }
 }

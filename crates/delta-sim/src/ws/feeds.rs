@@ -1,7 +1,8 @@
 //! The producers behind public subscriptions: one task per (channel, symbol) that writes finished
 //! frames to its connection's outbox. Book channels follow the book's change feed; trade channels the
 //! market's trade feed; the rest are periodic at Delta's documented cadence, with a first message
-//! right after subscribing.
+//! right after subscribing. While the sim replays a capture, the public socket's subscriptions are
+//! served by [`crate::replay`] instead.
 
 use std::time::Duration;
 
@@ -84,9 +85,13 @@ impl Feed {
     }
 }
 
-/// Starts the producer of `feed`.
+/// Starts the producer of `feed`; while the sim replays a capture, public subscriptions are served by the
+/// replay instead ([`crate::replay::serve`]).
 pub fn spawn(feed: Feed) -> JoinHandle<()> {
     tokio::spawn(async move {
+        if feed.endpoint == Endpoint::Public && feed.state.replay().is_some() {
+            return crate::replay::serve(feed).await;
+        }
         let _watch = feed.state.watch(feed.products().iter().map(|product| product.id).collect());
         match feed.channel.as_str() {
             "ob_updates" | "l2_updates" => book_stream(feed).await,
