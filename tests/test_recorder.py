@@ -111,7 +111,7 @@ def test_nothing_the_sim_sent_is_missing(recording: Recording) -> None:
     assert all(row["recv_ns"] > 0 and row["payload"].startswith("{") for row in recording.frames)
 
 
-def read_catalog(out: Path, script: str) -> dict[str, Any]:
+def read_catalog(out: Path, script: str, args: list[str] | None = None) -> dict[str, Any]:
     """Run ``script`` against ``ParquetDataCatalog(out)`` in a child process, which prints one JSON report."""
     prelude = textwrap.dedent(
         f"""
@@ -126,7 +126,7 @@ def read_catalog(out: Path, script: str) -> dict[str, Any]:
         """,
     )
     child = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(script)],
+        [sys.executable, "-c", prelude + textwrap.dedent(script), *(args or [])],
         capture_output=True,
         check=False,
         text=True,
@@ -339,3 +339,39 @@ def test_a_killed_recorder_leaves_only_readable_files(tmp_path: Path) -> None:
         """,
     )
     assert got["deltas"] > 0 and got["quotes"] > 0
+
+
+def test_replaying_the_capture_reproduces_the_catalog(recording: Recording, tmp_path: Path) -> None:
+    """`delta-sim --replay` plays the raw capture back; re-recording it gives the same catalog but for `ts_init`."""
+    replayed = tmp_path / "replayed"
+    with DeltaSim(extra_args=["--replay", str(recording.out), "--replay-speed", "0"]) as sim:
+        recorder = Recorder(
+            replayed, rest_url=sim.rest_url, ws_url=sim.public_ws_url, symbols=["BTCUSD"], channels=CHANNELS
+        ).start()
+        deadline = time.monotonic() + 120
+        while not sim.stats()["replay_done"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sim.stats()["replay_done"], "the replay finished"
+        time.sleep(0.5)
+        stop_stream(sim)
+        summary = recorder.stop()
+    assert summary.gaps == 0
+    script = """
+        def rows(path):
+            catalog = ParquetDataCatalog(path)
+            return {
+                "trades": [[t.price.raw, t.size.raw, t.aggressor_side.value, t.trade_id.value, t.ts_event]
+                           for t in catalog.trade_ticks(instrument_ids=ids)],
+                "quotes": [[q.bid_price.raw, q.ask_price.raw, q.bid_size.raw, q.ask_size.raw, q.ts_event]
+                           for q in catalog.quote_ticks(instrument_ids=ids)],
+                "deltas": [delta_row(d) for d in catalog.order_book_deltas(instrument_ids=ids)],
+                "bars": [[str(b), b.ts_event] for b in catalog.bars()],
+                "marks": [[m.value.raw, m.ts_event] for m in catalog.query(MarkPriceUpdate, identifiers=ids)],
+                "index": [[i.value.raw, i.ts_event] for i in catalog.query(IndexPriceUpdate, identifiers=ids)],
+                "funding": [[str(f.rate), f.ts_event] for f in catalog.query(FundingRateUpdate, identifiers=ids)],
+            }
+        print(json.dumps({"original": rows(sys.argv[1]), "replayed": rows(sys.argv[2])}))
+        """
+    got = read_catalog(recording.out, script, args=[str(recording.out), str(replayed)])
+    assert got["replayed"] == got["original"]
+    assert all(got["original"][kind] for kind in ("trades", "quotes", "deltas", "marks", "funding"))
