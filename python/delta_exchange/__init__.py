@@ -18,6 +18,7 @@ with any other Nautilus version raises ``ImportError``.
 
 from __future__ import annotations
 
+import atexit
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 
@@ -31,7 +32,7 @@ if nautilus_trader.__version__ != _REQUIRED_NAUTILUS:
         f"installed: run `pip install nautilus_trader=={_REQUIRED_NAUTILUS}`",
     )
 
-from delta_exchange._native import decode_message  # noqa: E402 (after the version check)
+from delta_exchange._native import decode_message, wait_idle  # noqa: E402 (after the version check)
 from delta_exchange.catalog import register_catalog_types, write_instruments  # noqa: E402
 from delta_exchange.config import (  # noqa: E402
     DeltaExchangeDataClientConfig,
@@ -50,6 +51,10 @@ from delta_exchange.providers import DeltaExchangeInstrumentProvider  # noqa: E4
 
 # Make ParquetDataCatalog read funding rates and index prices (delta_exchange.catalog).
 register_catalog_types()
+
+# Let native calls still running (a request in its retry backoff after `asyncio.run` ended) finish before the
+# interpreter finalizes: handing their result over during finalization would abort the process.
+atexit.register(wait_idle)
 
 # `python -m delta_exchange.catalog` runs a module this package has already imported, and runpy warns about that
 # on stderr. The command line runs the imported module's `main`, so the warning does not apply.

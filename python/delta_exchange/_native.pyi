@@ -121,6 +121,14 @@ def decode_message(text: str | bytes, endpoint: Endpoint = "public") -> dict[str
 
     """
 
+def wait_idle(timeout_secs: float = 5.0) -> bool:
+    """
+    Wait, without the GIL, until no native call is running (at most ``timeout_secs``); whether none is.
+
+    ``import delta_exchange`` registers it with ``atexit``: a call still running when the interpreter finalizes
+    would abort the process when it hands over its result.
+    """
+
 def resolve_urls(
     environment: str,
     base_url_http: str | None = None,

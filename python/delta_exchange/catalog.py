@@ -596,10 +596,4 @@ if __name__ == "__main__":
     # imported module's decoders.
     from delta_exchange.catalog import main as _main
 
-    _status = _main()
-    # Leave without interpreter finalization: a tokio thread of `_native` that is still delivering a finished
-    # request's result to the closed event loop aborts the process (SIGABRT, exit 134) if Python finalizes
-    # meanwhile (seen in about a third of runs after a refused connection). Everything is written and closed here.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(_status)
+    sys.exit(_main())

@@ -138,12 +138,14 @@ pub fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 }
 
 /// Runs the future of an async entry point as its own tokio task, so a panic inside it becomes
-/// `DeltaError("internal error: ...")` instead of a `PanicException`.
+/// `DeltaError("internal error: ...")` instead of a `PanicException`; counted as running
+/// ([`crate::in_flight`]) until it ends.
 pub async fn guard_async<T, F>(future: F) -> PyResult<T>
 where
     T: Send + 'static,
     F: Future<Output = PyResult<T>> + Send + 'static,
 {
+    let _running = crate::in_flight::InFlight::start();
     match tokio::spawn(future).await {
         Ok(result) => result,
         Err(join) if join.is_panic() => Err(internal_error(join.into_panic().as_ref())),

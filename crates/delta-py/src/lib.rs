@@ -11,6 +11,7 @@ mod errors;
 mod events;
 mod frame_decoder;
 mod http;
+mod in_flight;
 mod request;
 mod risk;
 mod scale;
@@ -66,6 +67,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     module.add_function(wrap_pyfunction!(decode::decode_message, module)?)?;
     module.add_function(wrap_pyfunction!(resolve_urls, module)?)?;
+    module.add_function(wrap_pyfunction!(in_flight::wait_idle, module)?)?;
     module.add_function(wrap_pyfunction!(scale::decimal_to_raw, module)?)?;
     module.add_class::<http::HttpClient>()?;
     module.add_class::<ws::WsClient>()?;
