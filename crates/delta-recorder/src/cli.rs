@@ -79,6 +79,9 @@ pub struct Args {
     /// Seconds between status lines on stderr (0: none).
     #[arg(long, default_value_t = 5.0)]
     pub status_secs: f64,
+    /// Serve the figures in the Prometheus text format at http://HOST:PORT/metrics (port 0 picks a free one).
+    #[arg(long)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// API key for the private socket (else DELTA_API_KEY; legacy public channels need none).
     #[arg(long)]
     pub api_key: Option<String>,
@@ -165,6 +168,7 @@ impl Args {
             queue_capacity: self.queue_capacity,
             duration,
             status_interval: (self.status_secs > 0.0).then(|| Duration::from_secs_f64(self.status_secs)),
+            metrics_addr: self.metrics_addr,
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod error;
 pub mod files;
+pub mod metrics;
 pub mod raw;
 pub mod recorder;
 pub mod sink;

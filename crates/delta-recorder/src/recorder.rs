@@ -7,8 +7,9 @@
 //! and lag. Row groups are cut at each stream's share of the memory budget, so memory stays bounded whatever
 //! the number of streams.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::Arc;
@@ -25,9 +26,10 @@ use tracing::{info, warn};
 use crate::catalog::{Instrument, Normalizer, RowSink};
 use crate::error::{RecorderError, RecorderResult};
 use crate::files::{leftover_temp_files, FilePolicy};
+use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::raw::{RawRecord, FRAME};
 use crate::sink::{OutputFormat, Outputs};
-use crate::status::{Counts, StatusLine, Summary};
+use crate::status::{rss_kb, Counts, StatusLine, Summary};
 
 /// Channels served only by the private (legacy) socket.
 pub const LEGACY_CHANNELS: &[&str] = &[
@@ -90,6 +92,8 @@ pub struct RecorderConfig {
     pub duration: Option<Duration>,
     /// Interval of the status line on stderr (`None`: none).
     pub status_interval: Option<Duration>,
+    /// Serve the figures in the Prometheus text format at `http://ADDR/metrics` (`None`: no server).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// How often due rotations are checked.
@@ -161,16 +165,26 @@ pub async fn record(config: RecorderConfig, shutdown: impl Future<Output = ()>) 
     let instruments: Vec<Instrument> = products.iter().map(instrument_of).collect();
     let sockets = subscribe(&config, &instruments)?;
     let outputs = Outputs::new(&config.out, config.format, config.files.clone(), config.memory_budget)?;
+    let metrics = config.metrics_addr.map(|addr| (Metrics::default(), addr));
+    let server = match &metrics {
+        Some((metrics, addr)) => Some(crate::metrics::serve(*addr, metrics.clone()).await?.1),
+        None => None,
+    };
     info!(products = instruments.len(), channels = ?config.channels, out = %config.out.display(), "recording");
     let mut session = Session {
         normalizer: Normalizer::new(instruments),
         outputs,
         counts: Counts::default(),
+        by_channel: BTreeMap::new(),
+        metrics: metrics.map(|(metrics, _)| metrics),
         seq: 0,
         rows: Vec::new(),
     };
     let result = session.run(&config, sockets, shutdown).await;
     let closed = session.outputs.close();
+    if let Some(server) = server {
+        server.abort();
+    }
     result?;
     closed?;
     Ok(Summary { counts: session.counts, outputs: session.outputs.stats() })
@@ -193,7 +207,8 @@ fn subscribe(config: &RecorderConfig, instruments: &[Instrument]) -> RecorderRes
             return Err(RecorderError::Config(format!("channels {channels:?} need {flag}")));
         };
         let mut ws = WsConfig::new(url.clone(), endpoint);
-        ws.capture_frames = config.format.raw();
+        // Frames are always captured: they are the messages counted (per channel) even without a raw capture.
+        ws.capture_frames = true;
         ws.queue_capacity = config.queue_capacity;
         if endpoint == Endpoint::Private {
             ws.credentials = config.credentials.clone();
@@ -221,6 +236,8 @@ struct Session {
     normalizer: Normalizer,
     outputs: Outputs,
     counts: Counts,
+    by_channel: BTreeMap<String, u64>,
+    metrics: Option<Metrics>,
     seq: u64,
     rows: RowSink,
 }
@@ -263,7 +280,10 @@ impl Session {
                     Some((endpoint, event)) => self.event(endpoint, event)?,
                     None => break Err(RecorderError::Config("the private socket client stopped".into())),
                 },
-                _ = rotation.tick() => self.outputs.rotate_due(Instant::now())?,
+                _ = rotation.tick() => {
+                    self.outputs.rotate_due(Instant::now())?;
+                    self.publish(&first.client, second.as_ref().map(|s| &s.client));
+                }
                 _ = status_tick.tick(), if config.status_interval.is_some() => {
                     let stats = first.client.stats();
                     let line = status.line(&self.counts, &self.outputs.stats(), stats.queue_depth, stats.last_lag);
@@ -275,6 +295,22 @@ impl Session {
             self.drain(socket).await?;
         }
         result
+    }
+
+    /// Publishes the figures for `--metrics-addr`.
+    fn publish(&self, first: &WsClient, second: Option<&WsClient>) {
+        let Some(metrics) = &self.metrics else { return };
+        let stats = first.stats();
+        let reconnects = stats.reconnects() + second.map_or(0, |client| client.stats().reconnects());
+        metrics.publish(MetricsSnapshot {
+            messages_by_channel: self.by_channel.clone(),
+            counts: self.counts,
+            outputs: self.outputs.stats(),
+            queue_depth: stats.queue_depth + second.map_or(0, |client| client.stats().queue_depth),
+            lag_seconds: stats.last_lag.as_secs_f64(),
+            reconnects,
+            rss_bytes: rss_kb().map(|kb| kb * 1024),
+        });
     }
 
     /// Closes a socket and records what it had already queued.
@@ -341,7 +377,15 @@ impl Session {
     }
 
     fn frame(&mut self, endpoint: Endpoint, connection: usize, received_ns: u64, text: Box<str>) -> RecorderResult<()> {
-        let (channel, format, symbol) = match frame_route(endpoint, text.as_bytes()) {
+        let route = frame_route(endpoint, text.as_bytes());
+        let channel_name = route.as_ref().map_or("?", |route| route.message_type);
+        match self.by_channel.get_mut(channel_name) {
+            Some(count) => *count += 1,
+            None => {
+                self.by_channel.insert(channel_name.to_owned(), 1);
+            }
+        }
+        let (channel, format, symbol) = match route {
             Ok(route) => {
                 (Some(route.message_type.to_owned()), route.channel.map(|c| c.name()), route.symbol.map(str::to_owned))
             }

@@ -118,3 +118,44 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_scraped_in_the_prometheus_text_format() {
+    let sim = sim(300).await;
+    let out = tempdir("metrics");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("127.0.0.1:{port}");
+    let child = recorder(&sim, &out, &["--metrics-addr", &address, "--format", "nautilus"]);
+    let url = format!("http://{address}/metrics");
+    let mut scraped = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Ok(response) = reqwest::get(&url).await {
+            assert_eq!(response.status(), 200);
+            let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!(content_type.starts_with("text/plain; version=0.0.4"));
+            scraped = response.text().await.unwrap();
+            let has_rows = scraped.lines().any(|l| l.starts_with("delta_recorder_rows_total ") && !l.ends_with(" 0"));
+            if scraped.contains("delta_recorder_messages_total{channel=\"ob_updates\"}") && has_rows {
+                break;
+            }
+        }
+    }
+    let value = |name: &str| -> f64 {
+        let line = scraped.lines().find(|line| line.starts_with(name)).unwrap_or_else(|| panic!("{name}: {scraped}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(value("delta_recorder_messages_total{channel=\"ob_updates\"}") > 0.0, "{scraped}");
+    assert!(value("delta_recorder_rows_total") > 0.0);
+    assert!(value("delta_recorder_resident_memory_bytes") > 1e6);
+    assert!(scraped.contains("# TYPE delta_recorder_gaps_total counter"));
+    assert_eq!(reqwest::get(format!("http://{address}/other")).await.unwrap().status(), 404);
+    signal(&child, "TERM");
+    let output = finish(child).await;
+    assert!(output.status.success());
+    let [messages, _, _, _] = summary(&output);
+    assert!(messages > 0, "frames are counted without a raw capture too");
+    assert!(!out.join("raw").exists(), "--format nautilus writes no raw capture");
+    std::fs::remove_dir_all(&out).unwrap();
+    sim.shutdown().await.unwrap();
+}

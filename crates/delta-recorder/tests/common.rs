@@ -39,6 +39,7 @@ pub fn config(sim: &SimHandle, out: &Path, symbols: &[&str]) -> RecorderConfig {
         queue_capacity: 4096,
         duration: None,
         status_interval: None,
+        metrics_addr: None,
     }
 }
 

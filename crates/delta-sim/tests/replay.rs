@@ -53,6 +53,7 @@ async fn record_live(live: &SimHandle, out: &Path, seconds: f64) {
         queue_capacity: 4096,
         duration: None,
         status_interval: None,
+        metrics_addr: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let recording = tokio::spawn(record(config, async move {
