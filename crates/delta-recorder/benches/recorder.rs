@@ -92,7 +92,7 @@ fn ingest(c: &mut Criterion) {
                 }
             }
             for (_, row) in rows.drain(..) {
-                columns.push(&row);
+                columns.push(row);
             }
             if columns.len() >= ROWS {
                 columns = Columns::new(&trade_key);
@@ -108,7 +108,7 @@ fn ingest(c: &mut Criterion) {
         b.iter(|| {
             normalizer.rows(black_box(&book), 1, &mut rows);
             for (_, row) in rows.drain(..) {
-                deltas.push(&row);
+                deltas.push(row);
             }
             if deltas.len() >= ROWS {
                 deltas = Columns::new(&delta_key);
@@ -142,7 +142,7 @@ fn parquet(c: &mut Criterion) {
         for seq in 0..(ROWS / 20) as u64 {
             normalizer.rows(&MarketEvent::Book(book_update(seq)), 1_779_962_402_603_029_000 + seq * 1000, &mut rows);
             for (_, row) in rows.drain(..) {
-                columns.push(&row);
+                columns.push(row);
             }
         }
         columns

@@ -187,7 +187,7 @@ pub async fn record(config: RecorderConfig, shutdown: impl Future<Output = ()>) 
     }
     result?;
     closed?;
-    Ok(Summary { counts: session.counts, outputs: session.outputs.stats() })
+    Ok(Summary { counts: session.counts, outputs: session.outputs.stats(), skipped: session.normalizer.skipped() })
 }
 
 fn subscribe(config: &RecorderConfig, instruments: &[Instrument]) -> RecorderResult<Vec<Socket>> {
@@ -301,14 +301,14 @@ impl Session {
     fn publish(&self, first: &WsClient, second: Option<&WsClient>) {
         let Some(metrics) = &self.metrics else { return };
         let stats = first.stats();
-        let reconnects = stats.reconnects() + second.map_or(0, |client| client.stats().reconnects());
+        let second = second.map(WsClient::stats);
         metrics.publish(MetricsSnapshot {
             messages_by_channel: self.by_channel.clone(),
             counts: self.counts,
             outputs: self.outputs.stats(),
-            queue_depth: stats.queue_depth + second.map_or(0, |client| client.stats().queue_depth),
+            queue_depth: stats.queue_depth + second.as_ref().map_or(0, |s| s.queue_depth),
             lag_seconds: stats.last_lag.as_secs_f64(),
-            reconnects,
+            reconnects: stats.reconnects() + second.as_ref().map_or(0, |s| s.reconnects()),
             rss_bytes: rss_kb().map(|kb| kb * 1024),
         });
     }
@@ -384,6 +384,9 @@ impl Session {
             None => {
                 self.by_channel.insert(channel_name.to_owned(), 1);
             }
+        }
+        if !self.outputs.wants_raw() {
+            return Ok(());
         }
         let (channel, format, symbol) = match route {
             Ok(route) => {

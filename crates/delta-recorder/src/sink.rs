@@ -126,7 +126,10 @@ impl Outputs {
             }
         };
         timed.ts_init = writer.admit(timed.ts_init);
-        writer.buffer().push(&timed);
+        if !writer.buffer().push(timed) {
+            tracing::error!(kind = ?key.kind, "a row of another data type reached this stream: dropped");
+            return Ok(());
+        }
         self.stats.rows += 1;
         if writer.buffered_bytes() >= group {
             writer.flush()?;

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::catalog::Skipped;
 use crate::sink::OutputStats;
 
 /// What the recorder counted.
@@ -26,19 +27,24 @@ pub struct Summary {
     pub counts: Counts,
     /// Rows and files written.
     pub outputs: OutputStats,
+    /// Market events that produced no catalog row (not recorded symbols, unusable values).
+    pub skipped: Skipped,
 }
 
 impl Summary {
     /// The rest of the counts, for the log: `details raw_rows=... adjusted=... decode_errors=... resyncs=...
-    /// disconnects=... peak_rss_mb=...`.
+    /// disconnects=... unrouted=... unusable=... peak_rss_mb=...`.
     pub fn details(&self) -> String {
         format!(
-            "details raw_rows={} adjusted={} decode_errors={} resyncs={} disconnects={} peak_rss_mb={}",
+            "details raw_rows={} adjusted={} decode_errors={} resyncs={} disconnects={} unrouted={} unusable={} \
+             peak_rss_mb={}",
             self.outputs.raw_rows,
             self.outputs.adjusted,
             self.counts.decode_errors,
             self.counts.resyncs,
             self.counts.disconnects,
+            self.skipped.unrouted,
+            self.skipped.unusable,
             peak_rss_kb().map_or_else(|| "?".to_owned(), |kb| (kb / 1024).to_string()),
         )
     }
@@ -116,6 +122,7 @@ mod tests {
         let summary = Summary {
             counts: Counts { messages: 10, gaps: 1, ..Counts::default() },
             outputs: OutputStats { rows: 25, files: 3, ..OutputStats::default() },
+            skipped: Skipped::default(),
         };
         assert_eq!(summary.line(), "recorded messages=10 rows=25 files=3 gaps=1");
         assert!(summary.details().starts_with("details raw_rows=0 adjusted=0 decode_errors=0"));

@@ -54,7 +54,7 @@ fn written_files_match_what_nautilus_writes() {
         let columns = Columns::new(&key);
         let mut writer = StreamWriter::new(dir.join(kind.dir()), key.schema(), columns, policy.clone(), true).unwrap();
         let ts = writer.admit(1_750_000_000_000_000_500);
-        writer.buffer().push(&TimedRow { row: sample(kind), ts_event: ts, ts_init: ts });
+        writer.buffer().push(TimedRow { row: sample(kind), ts_event: ts, ts_init: ts });
         let path = writer.finish().unwrap().unwrap().path;
         let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap()).unwrap();
         let schema = builder.schema();

@@ -151,36 +151,34 @@ impl Columns {
     }
 
     /// Appends a row; a row of another kind is a programming error reported as `false` (nothing appended).
-    pub fn push(&mut self, timed: &TimedRow) -> bool {
-        match (&timed.row, self.kind) {
+    pub fn push(&mut self, timed: TimedRow) -> bool {
+        match (timed.row, self.kind) {
             (Row::Quote { bid, ask, bid_size, ask_size }, DataKind::QuoteTick) => {
-                self.raw_values(&[*bid, *ask, *bid_size, *ask_size]);
+                self.raw_values(&[bid, ask, bid_size, ask_size]);
             }
             (Row::Trade { price, size, aggressor, trade_id }, DataKind::TradeTick) => {
-                self.raw_values(&[*price, *size]);
-                self.small[0].push(*aggressor);
+                self.raw_values(&[price, size]);
+                self.small[0].push(aggressor);
                 self.bytes += trade_id.len() + 5;
-                self.text.push(trade_id.clone());
+                self.text.push(trade_id);
             }
             (Row::Delta { action, side, price, size, flags, sequence }, DataKind::OrderBookDelta) => {
-                self.small[0].push(*action);
-                self.small[1].push(*side);
-                self.raw_values(&[*price, *size]);
+                self.small[0].push(action);
+                self.small[1].push(side);
+                self.raw_values(&[price, size]);
                 self.longs[0].push(0);
-                self.small[2].push(*flags);
-                self.longs[1].push(*sequence);
+                self.small[2].push(flags);
+                self.longs[1].push(sequence);
                 self.bytes += 19;
             }
             (Row::Bar { open, high, low, close, volume }, DataKind::Bar) => {
-                self.raw_values(&[*open, *high, *low, *close, *volume]);
+                self.raw_values(&[open, high, low, close, volume]);
             }
-            (Row::Price { value }, DataKind::MarkPriceUpdate | DataKind::IndexPriceUpdate) => {
-                self.raw_values(&[*value])
-            }
+            (Row::Price { value }, DataKind::MarkPriceUpdate | DataKind::IndexPriceUpdate) => self.raw_values(&[value]),
             (Row::Funding { rate, next_funding_ns }, DataKind::FundingRateUpdate) => {
                 self.bytes += rate.len() + self.instrument_id.len() + 17;
-                self.text.push(rate.clone());
-                self.optional.push(*next_funding_ns);
+                self.text.push(rate);
+                self.optional.push(next_funding_ns);
             }
             _ => return false,
         }
@@ -276,8 +274,8 @@ mod tests {
             ts_event: ts,
             ts_init: ts + 1,
         };
-        assert!(columns.push(&delta(1, 10)) && columns.push(&delta(2, 20)));
-        assert!(!columns.push(&TimedRow { row: Row::Price { value: 1 }, ts_event: 1, ts_init: 1 }));
+        assert!(columns.push(delta(1, 10)) && columns.push(delta(2, 20)));
+        assert!(!columns.push(TimedRow { row: Row::Price { value: 1 }, ts_event: 1, ts_init: 1 }));
         assert_eq!(columns.len(), 2);
         let batch = columns.take_batch(&key.schema()).unwrap();
         assert!(columns.is_empty() && columns.bytes() == 0);
@@ -287,7 +285,7 @@ mod tests {
         let ts_init = batch.column(8).as_any().downcast_ref::<UInt64Array>().unwrap();
         assert_eq!(ts_init.values().to_vec(), [11, 21]);
         // The buffers start over for the next row group.
-        assert!(columns.push(&delta(3, 30)));
+        assert!(columns.push(delta(3, 30)));
         assert_eq!(columns.take_batch(&key.schema()).unwrap().num_rows(), 1);
     }
 
@@ -296,8 +294,8 @@ mod tests {
         let key = key(DataKind::FundingRateUpdate);
         let mut columns = Columns::new(&key);
         let rate = |next| Row::Funding { rate: "0.000034".into(), next_funding_ns: next };
-        columns.push(&TimedRow { row: rate(Some(5)), ts_event: 1, ts_init: 2 });
-        columns.push(&TimedRow { row: rate(None), ts_event: 3, ts_init: 4 });
+        columns.push(TimedRow { row: rate(Some(5)), ts_event: 1, ts_init: 2 });
+        columns.push(TimedRow { row: rate(None), ts_event: 3, ts_init: 4 });
         let batch = columns.take_batch(&key.schema()).unwrap();
         let ids = batch.column(0).as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!(ids.value(1), "BTCUSD.DELTA_EXCHANGE");
