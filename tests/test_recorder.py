@@ -82,9 +82,10 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recording]:
             channels=CHANNELS,
             extra_args=["--status-secs", "1"],
         ).start()
-        # Long enough to see a one-minute candle close (its bar is written when the next minute's candle comes).
+        # Past the next minute boundary, so a one-minute candle closes (its bar is written when the next minute's
+        # candle comes); the candle of the minute the recording starts in only closes at that boundary.
         seconds_to_minute = (MINUTE_NS - time.time_ns() % MINUTE_NS) / 1e9
-        time.sleep(4.0 if seconds_to_minute > 57 else seconds_to_minute + 3.0)
+        time.sleep(seconds_to_minute + 3.0)
         stop_stream(sim)
         summary = recorder.stop()
         sent = sim.stats()["sent"]
