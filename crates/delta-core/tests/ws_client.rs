@@ -270,6 +270,59 @@ async fn key_auth_is_signed_and_success_reported() {
 }
 
 #[tokio::test]
+async fn rotated_credentials_re_authenticate_the_live_connection() {
+    let mut server = Server::start().await;
+    let old = Credentials::new("old-key", "old-secret-value").unwrap();
+    let config = WsConfig {
+        endpoint: Endpoint::Private,
+        credentials: Some(old),
+        auth_retry_delay: Duration::from_millis(10),
+        ..config(&server.url)
+    };
+    let (client, mut events) = WsClient::connect(config).unwrap();
+    client.subscribe("orders", &["BTCUSD"]).unwrap();
+    let mut socket = server.accept().await;
+    assert_eq!(next_of(&mut socket, "key-auth").await["payload"]["api-key"], "old-key");
+    send(&mut socket, &fixture("ws_key_auth_success.json")).await;
+    wait_for(&mut events, "Authenticated", |k| matches!(k, WsEventKind::Authenticated).then_some(())).await;
+    subscribed(&mut socket, &set(&[("orders", "BTCUSD")])).await;
+
+    let new = Credentials::new("new-key", "new-secret-value").unwrap();
+    client.rotate_credentials(&new).unwrap();
+    let auth = next_of(&mut socket, "key-auth").await;
+    let payload = &auth["payload"];
+    assert_eq!(payload["api-key"], "new-key");
+    let (timestamp, signature) = (payload["timestamp"].as_str().unwrap(), payload["signature"].as_str().unwrap());
+    assert!(Signer::new(&new).verify("GET", timestamp, "/live", "", b"", signature));
+    send(&mut socket, &fixture("ws_key_auth_success.json")).await;
+    wait_for(&mut events, "Authenticated again", |k| matches!(k, WsEventKind::Authenticated).then_some(())).await;
+    // Same connection, same subscriptions: the private stream keeps flowing.
+    send(&mut socket, &fixture("ws_orders.json")).await;
+    wait_for(&mut events, "an order event", |k| matches!(k, WsEventKind::Market(MarketEvent::Order(_))).then_some(()))
+        .await;
+    assert!(server.accepted.try_recv().is_err(), "rotation did not reconnect");
+    assert_eq!(client.stats().reconnects(), 0);
+
+    // A refused new key ends the session; the reconnect authenticates with the new pair again.
+    client.rotate_credentials(&Credentials::new("newer-key", "newer-secret").unwrap()).unwrap();
+    next_of(&mut socket, "key-auth").await;
+    send(&mut socket, &fixture("ws_key_auth_error_invalid_signature.json")).await;
+    wait_for(&mut events, "AuthFailed", |k| matches!(k, WsEventKind::AuthFailed { .. }).then_some(())).await;
+    let mut again = server.accept().await;
+    assert_eq!(next_of(&mut again, "key-auth").await["payload"]["api-key"], "newer-key");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_public_client_has_no_credentials_to_rotate() {
+    let server = Server::start().await;
+    let (client, _events) = WsClient::connect(config(&server.url)).unwrap();
+    let error = client.rotate_credentials(&Credentials::new("k", "s").unwrap()).unwrap_err();
+    assert!(error.to_string().contains("without credentials"), "{error}");
+    client.close().await;
+}
+
+#[tokio::test]
 async fn a_refused_key_is_reported_and_not_retried_at_once() {
     let mut server = Server::start().await;
     let config = WsConfig {

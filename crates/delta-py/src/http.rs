@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use delta_core::http::{
     CandleResolution, CandlesQuery, DeltaHttpClient, FillsQuery, HttpClientConfig, MarginedPositionsQuery,
-    OpenOrdersQuery, OrderFilter, OrderHistoryQuery, ProductsQuery, TickersQuery,
+    OpenOrdersQuery, OrderFilter, OrderHistoryQuery, OutcomeCounts, ProductsQuery, TickersQuery,
 };
 use delta_core::model::{
     BatchCancelRequest, BatchCreateRequest, BatchEditRequest, BracketEditRequest, BracketOrderRequest,
@@ -47,6 +47,20 @@ pub fn credentials(api_key: Option<&str>, api_secret: Option<&str>) -> PyResult<
         (Some(key), Some(secret)) => Credentials::new(key, secret).map(Some).map_err(to_py),
         _ => Err(PyValueError::new_err("pass both api_key and api_secret, or neither")),
     }
+}
+
+/// Outcome counts as a dict, with their total as `calls`.
+fn outcome_dict<'py>(py: Python<'py>, outcomes: &OutcomeCounts) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("calls", outcomes.calls())?;
+    out.set_item("ok", outcomes.ok)?;
+    out.set_item("api_errors", outcomes.api_errors)?;
+    out.set_item("rate_limited", outcomes.rate_limited)?;
+    out.set_item("server_errors", outcomes.server_errors)?;
+    out.set_item("timeouts", outcomes.timeouts)?;
+    out.set_item("transport_errors", outcomes.transport_errors)?;
+    out.set_item("other_errors", outcomes.other_errors)?;
+    Ok(out)
 }
 
 /// A seconds argument as a positive `Duration`.
@@ -138,6 +152,47 @@ impl HttpClient {
         self.inner.credentials_configured()
     }
 
+    /// Signs every request from the next one on with the new key pair (requests already signed go out with
+    /// the old one). `ValueError` for an empty key or secret, or a key that cannot be an HTTP header.
+    fn rotate_credentials(&self, api_key: &str, api_secret: &str) -> PyResult<()> {
+        guard(|| {
+            let credentials = Credentials::new(api_key, api_secret).map_err(to_py)?;
+            self.inner.rotate_credentials(&credentials).map_err(to_py)
+        })
+    }
+
+    /// Attempts since the client was built: `{"endpoints": {"GET /v2/orders": {"calls", "ok", "api_errors",
+    /// "rate_limited", "server_errors", "timeouts", "transport_errors", "other_errors", "latency_ms_p50",
+    /// "latency_ms_p90", "latency_ms_p99", "latency_ms_max"}, ...}, "orders": {the same outcome counts over
+    /// the order-placing endpoints}, "calls", "rate_limited", "refused_locally", "rate_limit": {...}}`.
+    /// Latency percentiles are exact over each endpoint's last 1,024 attempts.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        guard(|| {
+            let stats = self.inner.rest_stats();
+            let endpoints = PyDict::new(py);
+            for (label, endpoint) in &stats.endpoints {
+                let entry = outcome_dict(py, &endpoint.outcomes)?;
+                for (key, value) in [
+                    ("latency_ms_p50", endpoint.latency_p50),
+                    ("latency_ms_p90", endpoint.latency_p90),
+                    ("latency_ms_p99", endpoint.latency_p99),
+                    ("latency_ms_max", endpoint.latency_max),
+                ] {
+                    entry.set_item(key, value.as_secs_f64() * 1e3)?;
+                }
+                endpoints.set_item(label, entry)?;
+            }
+            let out = PyDict::new(py);
+            out.set_item("endpoints", endpoints)?;
+            out.set_item("orders", outcome_dict(py, &stats.orders())?)?;
+            out.set_item("calls", stats.calls())?;
+            out.set_item("rate_limited", stats.rate_limited())?;
+            out.set_item("refused_locally", stats.refused_locally)?;
+            out.set_item("rate_limit", self.rate_limit_status(py)?)?;
+            Ok(out)
+        })
+    }
+
     /// The client-side view of the REST quota.
     fn rate_limit_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
@@ -152,6 +207,12 @@ impl HttpClient {
             out.set_item("units_used", status.units_used)?;
             Ok(out)
         })
+    }
+
+    /// Server time and maintenance state (`GET /v2/settings`): `server_time` (µs), `under_maintenance`
+    /// (bool or None) and `maintenance_start_time` (µs string or None), among others.
+    fn settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.spawn(py, |client| async move { client.settings().await })
     }
 
     /// Every product (walking the pages), optionally filtered by contract types and states.

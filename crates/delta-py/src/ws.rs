@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use delta_core::ws::{WsClient as CoreClient, WsConfig, WsEvent, WsEvents, WsStats};
+use delta_core::Credentials;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -57,6 +58,8 @@ pub struct WsClient {
     scaling: Arc<Scaling>,
     counters: Arc<Counters>,
     state: Arc<Mutex<State>>,
+    /// Credentials rotated before `connect`: they replace the configured pair when it runs.
+    rotated: Mutex<Option<Credentials>>,
 }
 
 impl WsClient {
@@ -108,6 +111,7 @@ impl WsClient {
                 scaling: Arc::default(),
                 counters: Arc::default(),
                 state: Arc::new(Mutex::new(State::Idle(Vec::new()))),
+                rotated: Mutex::new(None),
             })
         })
     }
@@ -137,7 +141,10 @@ impl WsClient {
                 State::Closed(_) => return Err(DeltaError::new_err("the socket client is closed")),
             };
             let runtime = pyo3_async_runtimes::tokio::get_runtime();
-            let config = self.config.clone();
+            let mut config = self.config.clone();
+            if let Some(rotated) = self.rotated.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                config.credentials = Some(rotated);
+            }
             let (client, events) = py
                 .detach(|| {
                     let _entered = runtime.enter();
@@ -212,6 +219,32 @@ impl WsClient {
         })
     }
 
+    /// Authenticates with a new key pair from now on: a connected private socket sends `key-auth` with it
+    /// on its live connection (subscriptions stay; an `authenticated` or `auth_failed` lifecycle event
+    /// follows), a reconnecting one uses it on its next handshake. `ValueError` for an empty key or
+    /// secret; `DeltaError` for a client started without credentials or closed.
+    fn rotate_credentials(&self, py: Python<'_>, api_key: &str, api_secret: &str) -> PyResult<()> {
+        guard(|| {
+            let credentials = Credentials::new(api_key, api_secret).map_err(to_py)?;
+            if self.config.credentials.is_none() {
+                return Err(DeltaError::new_err(
+                    "this socket client was started without credentials: there is no key to rotate",
+                ));
+            }
+            let client = {
+                let state = self.lock();
+                if let State::Idle(_) = &*state {
+                    *self.rotated.lock().unwrap_or_else(PoisonError::into_inner) = Some(credentials);
+                    return Ok(());
+                }
+                drop(state);
+                self.running()?
+            };
+            let Some(client) = client else { return Ok(()) };
+            py.detach(|| client.rotate_credentials(&credentials)).map_err(to_py)
+        })
+    }
+
     /// Unsubscribes and subscribes one symbol again for a fresh snapshot.
     fn resubscribe(&self, py: Python<'_>, channel: String, symbol: String) -> PyResult<()> {
         guard(|| {
@@ -256,7 +289,9 @@ impl WsClient {
         })
     }
 
-    /// Counters: the delta-core client's plus batches, events delivered, largest batch and callback errors.
+    /// Counters: the delta-core client's (frames, reconnects, decode errors by channel, gaps, resyncs, queue
+    /// depth and lag, heartbeat age: seconds since the stalest connection's last frame, None before one)
+    /// plus batches, events delivered, largest batch and callback errors.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             let core = match &*self.lock() {
@@ -277,6 +312,8 @@ impl WsClient {
             out.set_item("lag_ns_last", u64::try_from(core.last_lag.as_nanos()).unwrap_or(u64::MAX))?;
             out.set_item("lag_ns_max", u64::try_from(core.max_lag.as_nanos()).unwrap_or(u64::MAX))?;
             out.set_item("full_waits", core.queue_full_waits)?;
+            let age = core.heartbeat_age(delta_core::ws::unix_nanos());
+            out.set_item("heartbeat_age_secs", age.map(|age| age.as_secs_f64()))?;
             let counters = &self.counters;
             out.set_item("batches", counters.batches.load(Ordering::Relaxed))?;
             out.set_item("events_delivered", counters.events_delivered.load(Ordering::Relaxed))?;

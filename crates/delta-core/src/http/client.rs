@@ -1,7 +1,7 @@
 //! [`DeltaHttpClient`] and the one transport function every endpoint goes through.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
@@ -12,13 +12,14 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 
 use crate::auth::{timestamp_seconds, Signer};
-use crate::config::{Environment, ResolvedUrls};
+use crate::config::{Credentials, Environment, ResolvedUrls};
 use crate::error::{DeltaError, DeltaResult};
 use crate::http::config::HttpClientConfig;
 use crate::http::query::QueryString;
 use crate::http::rate_limit::{endpoint_weight, QuotaStatus, RateLimiter};
 use crate::http::response::{decode_body, decode_envelope, error_from_status, RATE_LIMIT_RESET_HEADER};
 use crate::http::retry::{RetryDecision, RetryPolicy};
+use crate::http::stats::{Outcome, RestCounters, RestStats};
 use crate::model::{EmptyResult, Envelope};
 
 const API_KEY: HeaderName = HeaderName::from_static("api-key");
@@ -28,8 +29,9 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// The REST client for every endpoint of Delta's API v2 (REFERENCE 7).
 ///
-/// Cheap to clone (an [`Arc`] inside): clones share the connection pool, the signer and the rate limiter.
-/// Endpoint methods live in the `market`, `orders`, `positions`, `wallet` and `account` modules.
+/// Cheap to clone (an [`Arc`] inside): clones share the connection pool, the signer, the rate limiter and
+/// the statistics. Endpoint methods live in the `market`, `orders`, `positions`, `wallet` and `account`
+/// modules. [`Self::rotate_credentials`] swaps the key pair of a running client.
 #[derive(Clone)]
 pub struct DeltaHttpClient {
     inner: Arc<Inner>,
@@ -38,21 +40,37 @@ pub struct DeltaHttpClient {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    signer: Option<Signer>,
-    api_key: Option<HeaderValue>,
+    keys: RwLock<Option<SigningKeys>>,
     user_agent: HeaderValue,
     limiter: RateLimiter,
     retry: RetryPolicy,
     default_rate_limit_reset: Duration,
     order_lookup_attempts: u32,
     max_pages: usize,
+    counters: RestCounters,
+}
+
+/// The signer of private requests and its `api-key` header value (marked sensitive).
+#[derive(Debug, Clone)]
+struct SigningKeys {
+    signer: Signer,
+    api_key: HeaderValue,
+}
+
+impl SigningKeys {
+    fn new(credentials: &Credentials) -> DeltaResult<Self> {
+        let mut api_key = HeaderValue::from_str(&credentials.api_key)
+            .map_err(|_| DeltaError::Config("the API key contains characters not allowed in an HTTP header".into()))?;
+        api_key.set_sensitive(true);
+        Ok(Self { signer: Signer::new(credentials), api_key })
+    }
 }
 
 impl fmt::Debug for DeltaHttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeltaHttpClient")
             .field("base_url", &self.inner.base_url)
-            .field("signer", &self.inner.signer)
+            .field("signer", &self.keys().map(|keys| keys.signer))
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +96,7 @@ pub(crate) struct Call {
     body: Option<Vec<u8>>,
     access: Access,
     product: Option<(u64, u32)>,
+    template: Option<&'static str>,
 }
 
 impl Call {
@@ -102,7 +121,7 @@ impl Call {
     }
 
     fn new(method: Method, path: String, body: Option<Vec<u8>>) -> Self {
-        Self { method, path, query: QueryString::new(), body, access: Access::Public, product: None }
+        Self { method, path, query: QueryString::new(), body, access: Access::Public, product: None, template: None }
     }
 
     /// Sets the query string.
@@ -135,9 +154,21 @@ impl Call {
         self.query.as_str()
     }
 
+    /// Names the path's template (`/v2/tickers/{symbol}`) for the statistics, when the path carries a
+    /// parameter.
+    pub fn template(mut self, template: &'static str) -> Self {
+        self.template = Some(template);
+        self
+    }
+
     /// `METHOD /path`, the label used in errors and logs.
     pub fn endpoint(&self) -> String {
         format!("{} {}", self.method, self.path)
+    }
+
+    /// `METHOD /template`, the label the statistics count under (bounded: no ids or symbols).
+    fn stats_label(&self) -> String {
+        format!("{} {}", self.method, self.template.unwrap_or(&self.path))
     }
 }
 
@@ -167,6 +198,8 @@ pub(crate) struct Answer {
     pub status: u16,
     /// Body bytes.
     pub body: Vec<u8>,
+    /// Time from sending the request to the whole body.
+    pub latency: Duration,
 }
 
 impl DeltaHttpClient {
@@ -177,16 +210,7 @@ impl DeltaHttpClient {
             .ok()
             .filter(|_| !config.user_agent.trim().is_empty())
             .ok_or_else(|| DeltaError::Config(format!("invalid user agent {:?}", config.user_agent)))?;
-        let api_key = match &config.credentials {
-            Some(credentials) => {
-                let mut value = HeaderValue::from_str(&credentials.api_key).map_err(|_| {
-                    DeltaError::Config("the API key contains characters not allowed in an HTTP header".into())
-                })?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
-        };
+        let keys = config.credentials.as_ref().map(SigningKeys::new).transpose()?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
@@ -195,8 +219,7 @@ impl DeltaHttpClient {
         let inner = Inner {
             http,
             base_url: urls.rest,
-            signer: config.credentials.as_ref().map(Signer::new),
-            api_key,
+            keys: RwLock::new(keys),
             user_agent,
             limiter: RateLimiter::new(config.rate_limit),
             retry: RetryPolicy {
@@ -208,6 +231,7 @@ impl DeltaHttpClient {
             default_rate_limit_reset: config.default_rate_limit_reset,
             order_lookup_attempts: config.order_lookup_attempts,
             max_pages: config.max_pages,
+            counters: RestCounters::default(),
         };
         Ok(Self { inner: Arc::new(inner) })
     }
@@ -219,7 +243,27 @@ impl DeltaHttpClient {
 
     /// True when an API key and secret are configured (private endpoints available).
     pub fn credentials_configured(&self) -> bool {
-        self.inner.signer.is_some()
+        self.keys().is_some()
+    }
+
+    /// Signs every request from the next one on with `credentials` (key rotation without a restart).
+    /// Requests already signed go out with the old pair. Fails, keeping the old pair, on a key that
+    /// cannot be an HTTP header value.
+    pub fn rotate_credentials(&self, credentials: &Credentials) -> DeltaResult<()> {
+        let keys = SigningKeys::new(credentials)?;
+        *self.inner.keys.write().unwrap_or_else(PoisonError::into_inner) = Some(keys);
+        tracing::info!(base_url = %self.inner.base_url, "REST client credentials rotated");
+        Ok(())
+    }
+
+    /// The current signing keys (a clone: signing never holds the lock).
+    fn keys(&self) -> Option<SigningKeys> {
+        self.inner.keys.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Attempts by endpoint, outcome and latency since the client was built.
+    pub fn rest_stats(&self) -> RestStats {
+        self.inner.counters.snapshot()
     }
 
     /// The client-side view of the REST quota.
@@ -246,7 +290,7 @@ impl DeltaHttpClient {
         M: DeserializeOwned,
     {
         let answer = self.send(&call).await.map_err(|f| f.error)?;
-        decode_envelope(&call.endpoint(), answer.status, &answer.body)
+        self.counted(&call, &answer, decode_envelope(&call.endpoint(), answer.status, &answer.body))
     }
 
     /// Sends `call` and returns its `result`.
@@ -257,7 +301,8 @@ impl DeltaHttpClient {
     /// Like [`Self::result`], keeping whether a failed request may have reached Delta.
     pub(crate) async fn result_or_failure<T: DeserializeOwned>(&self, call: Call) -> Result<T, Failure> {
         let answer = self.send(&call).await?;
-        let envelope: Envelope<T, IgnoredAny> = decode_envelope(&call.endpoint(), answer.status, &answer.body)?;
+        let decoded = decode_envelope(&call.endpoint(), answer.status, &answer.body);
+        let envelope: Envelope<T, IgnoredAny> = self.counted(&call, &answer, decoded)?;
         Ok(envelope.result)
     }
 
@@ -269,13 +314,21 @@ impl DeltaHttpClient {
     /// Sends `call` and decodes the whole body as `T` (for answers that may come without the envelope).
     pub(crate) async fn body<T: DeserializeOwned>(&self, call: Call) -> DeltaResult<T> {
         let answer = self.send(&call).await.map_err(|f| f.error)?;
-        decode_body(&call.endpoint(), answer.status, &answer.body)
+        self.counted(&call, &answer, decode_body(&call.endpoint(), answer.status, &answer.body))
+    }
+
+    /// Counts a 2xx answer by what its body said (`success: false` is an API error, a body that does not
+    /// decode is another error) and passes the decoded value on.
+    fn counted<T>(&self, call: &Call, answer: &Answer, decoded: DeltaResult<T>) -> DeltaResult<T> {
+        let outcome = decoded.as_ref().map_or_else(Outcome::of_error, |_| Outcome::Ok);
+        self.inner.counters.record(&call.stats_label(), outcome, answer.latency);
+        decoded
     }
 
     /// The transport: credentials check, rate limiter, signing, sending, status mapping, and retries of
     /// idempotent requests (see the module docs of [`crate::http`]).
     pub(crate) async fn send(&self, call: &Call) -> Result<Answer, Failure> {
-        if call.access == Access::Private && self.inner.signer.is_none() {
+        if call.access == Access::Private && !self.credentials_configured() {
             return Err(DeltaError::Config(format!(
                 "{} is a private endpoint: configure an API key and secret",
                 call.endpoint()
@@ -312,13 +365,14 @@ impl DeltaHttpClient {
         let inner = &*self.inner;
         let weight = endpoint_weight(call.method.as_str(), &call.path);
         inner.limiter.acquire(weight, call.product).await.map_err(|e| {
+            inner.counters.refused_locally();
             DeltaError::InvalidRequest(format!("{} refused by the client-side rate limiter: {e}", call.endpoint()))
         })?;
-        let signed = match call.access {
-            Access::Public => false,
-            Access::Optional | Access::Private => inner.signer.is_some(),
+        let keys = match call.access {
+            Access::Public => None,
+            Access::Optional | Access::Private => self.keys(),
         };
-        let headers = self.headers(call, signed, &timestamp_seconds())?;
+        let headers = self.headers(call, keys.as_ref(), &timestamp_seconds())?;
         let url = format!("{}{}{}", inner.base_url, call.path, call.query.as_str());
         let mut request = inner.http.request(call.method.clone(), url).headers(headers);
         if let Some(body) = &call.body {
@@ -333,17 +387,25 @@ impl DeltaHttpClient {
             Ok::<_, reqwest::Error>((status, reset, body))
         }
         .await;
-        let latency_ms = started.elapsed().as_secs_f64() * 1e3;
-        let (status, reset, body) = outcome.map_err(|e| {
-            tracing::debug!(method = %call.method, path = %call.path, latency_ms, error = %e, "Delta REST request failed");
-            transport_failure(call.endpoint(), e, started.elapsed())
-        })?;
+        let latency = started.elapsed();
+        let latency_ms = latency.as_secs_f64() * 1e3;
+        let (status, reset, body) = match outcome {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::debug!(method = %call.method, path = %call.path, latency_ms, error = %e, "Delta REST request failed");
+                let failure = transport_failure(call.endpoint(), e, latency);
+                inner.counters.record(&call.stats_label(), Outcome::of_error(&failure.error), latency);
+                return Err(failure);
+            }
+        };
         tracing::debug!(method = %call.method, path = %call.path, status, latency_ms, "Delta REST request");
         if (200..300).contains(&status) {
-            return Ok(Answer { status, body: body.to_vec() });
+            // Counted once decoded: a 2xx may still carry `success: false`.
+            return Ok(Answer { status, body: body.to_vec(), latency });
         }
         let error =
             error_from_status(&call.endpoint(), status, reset.as_deref(), &body, inner.default_rate_limit_reset);
+        inner.counters.record(&call.stats_label(), Outcome::of_error(&error), latency);
         if let DeltaError::RateLimited { reset_after, .. } = &error {
             inner.limiter.on_rate_limited(*reset_after);
         }
@@ -351,8 +413,8 @@ impl DeltaHttpClient {
     }
 
     /// The headers of one attempt: `User-Agent` and `Accept` always, `Content-Type` with a body, and
-    /// `api-key`/`timestamp`/`signature` when `signed`.
-    fn headers(&self, call: &Call, signed: bool, timestamp: &str) -> DeltaResult<HeaderMap> {
+    /// `api-key`/`timestamp`/`signature` when signed with `keys`.
+    fn headers(&self, call: &Call, keys: Option<&SigningKeys>, timestamp: &str) -> DeltaResult<HeaderMap> {
         let inner = &*self.inner;
         let mut headers = HeaderMap::with_capacity(6);
         headers.insert(USER_AGENT, inner.user_agent.clone());
@@ -360,7 +422,7 @@ impl DeltaHttpClient {
         if call.body.is_some() {
             headers.insert(CONTENT_TYPE, JSON);
         }
-        if let (true, Some(signer), Some(api_key)) = (signed, &inner.signer, &inner.api_key) {
+        if let Some(SigningKeys { signer, api_key }) = keys {
             let body = call.body.as_deref().unwrap_or_default();
             let signature = signer.sign(call.method.as_str(), timestamp, &call.path, call.query.as_str(), body);
             let mut signature = HeaderValue::from_str(signature.as_str())
@@ -421,7 +483,7 @@ mod tests {
     fn public_calls_carry_user_agent_and_no_auth_headers() {
         for client in [client(None), client(Some(credentials()))] {
             let call = Call::get("/v2/tickers");
-            let headers = client.headers(&call, false, "1542110948").unwrap();
+            let headers = client.headers(&call, None, "1542110948").unwrap();
             assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
             assert_eq!(headers[ACCEPT], "application/json");
             for name in [API_KEY, TIMESTAMP, SIGNATURE, CONTENT_TYPE] {
@@ -436,7 +498,7 @@ mod tests {
         let mut query = QueryString::new();
         query.push("product_id", 1).push("state", "open");
         let call = Call::get("/v2/orders").query(query).private();
-        let headers = client.headers(&call, true, "1542110948").unwrap();
+        let headers = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
         assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
         assert_eq!(headers[API_KEY], "sample-key");
         assert_eq!(headers[TIMESTAMP], "1542110948");
@@ -451,7 +513,7 @@ mod tests {
         let client = client(Some(credentials()));
         let body = serde_json::json!({"id": 884213557u64, "product_id": 27});
         let call = Call::delete("/v2/orders", &body).unwrap().private();
-        let headers = client.headers(&call, true, "1779962400").unwrap();
+        let headers = client.headers(&call, client.keys().as_ref(), "1779962400").unwrap();
         assert_eq!(headers[CONTENT_TYPE], "application/json");
         let sent = call.body.as_deref().unwrap();
         assert_eq!(sent, br#"{"id":884213557,"product_id":27}"#);
@@ -472,6 +534,35 @@ mod tests {
         let bad_key = HttpClientConfig::new("http://127.0.0.1:9")
             .with_credentials(Some(Credentials::new("key\nwith newline", "s").unwrap()));
         assert!(matches!(DeltaHttpClient::new(bad_key), Err(DeltaError::Config(_))));
+    }
+
+    #[test]
+    fn rotation_signs_with_the_new_pair_from_the_next_request() {
+        let client = client(Some(credentials()));
+        let call = Call::get("/v2/orders").private();
+        let before = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
+        let rotated = Credentials::new("rotated-key", "rotated-secret").unwrap();
+        client.rotate_credentials(&rotated).unwrap();
+        let after = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
+        assert_eq!(after[API_KEY], "rotated-key");
+        let expected = auth::sign("rotated-secret", "GET", "1542110948", "/v2/orders", "", b"");
+        assert_eq!(after[SIGNATURE], expected.as_str());
+        assert_ne!(before[SIGNATURE], after[SIGNATURE]);
+        assert!(!format!("{client:?}").contains("rotated-secret"));
+        let bad = Credentials::new("bad\nkey", "s").unwrap();
+        assert!(matches!(client.rotate_credentials(&bad), Err(DeltaError::Config(_))));
+        assert_eq!(client.keys().unwrap().signer.api_key(), "rotated-key", "a refused pair keeps the old one");
+        let unsigned = DeltaHttpClient::new(HttpClientConfig::new("http://127.0.0.1:9")).unwrap();
+        unsigned.rotate_credentials(&rotated).unwrap();
+        assert!(unsigned.credentials_configured());
+    }
+
+    #[test]
+    fn stats_labels_use_the_template_not_the_symbol() {
+        let call = Call::get("/v2/tickers/BTCUSD").template("/v2/tickers/{symbol}");
+        assert_eq!(call.stats_label(), "GET /v2/tickers/{symbol}");
+        assert_eq!(call.endpoint(), "GET /v2/tickers/BTCUSD");
+        assert_eq!(Call::get("/v2/tickers").stats_label(), "GET /v2/tickers");
     }
 
     #[tokio::test]

@@ -173,7 +173,7 @@ impl DeltaHttpClient {
 
     /// One product by symbol: `GET /v2/products/{symbol}` (weight 3; there is no by-id form).
     pub async fn product(&self, symbol: &str) -> DeltaResult<Product> {
-        self.result(Call::get(format!("/v2/products/{}", segment(symbol)?))).await
+        self.result(Call::get(format!("/v2/products/{}", segment(symbol)?)).template("/v2/products/{symbol}")).await
     }
 
     /// Tickers: `GET /v2/tickers` (weight 3). An option chain is `contract_types = [CallOptions,
@@ -188,20 +188,26 @@ impl DeltaHttpClient {
 
     /// One ticker: `GET /v2/tickers/{symbol}` (weight 3).
     pub async fn ticker(&self, symbol: &str) -> DeltaResult<Ticker> {
-        self.result(Call::get(format!("/v2/tickers/{}", segment(symbol)?))).await
+        self.result(Call::get(format!("/v2/tickers/{}", segment(symbol)?)).template("/v2/tickers/{symbol}")).await
     }
 
     /// L2 snapshot: `GET /v2/l2orderbook/{symbol}?depth=N` (weight 3; Delta's default depth when `None`).
     pub async fn orderbook(&self, symbol: &str, depth: Option<u32>) -> DeltaResult<OrderBook> {
         let mut params = QueryString::new();
         params.push_opt("depth", depth);
-        self.result(Call::get(format!("/v2/l2orderbook/{}", segment(symbol)?)).query(params)).await
+        self.result(
+            Call::get(format!("/v2/l2orderbook/{}", segment(symbol)?))
+                .template("/v2/l2orderbook/{symbol}")
+                .query(params),
+        )
+        .await
     }
 
     /// Recent public trades: `GET /v2/trades/{symbol}`. Both documented shapes are accepted (a list, or
     /// `{"trades": [...]}`; REFERENCE 14.2 leaves open which one production sends).
     pub async fn public_trades(&self, symbol: &str) -> DeltaResult<Vec<PublicTrade>> {
-        let trades: PublicTrades = self.result(Call::get(format!("/v2/trades/{}", segment(symbol)?))).await?;
+        let trades: PublicTrades =
+            self.result(Call::get(format!("/v2/trades/{}", segment(symbol)?)).template("/v2/trades/{symbol}")).await?;
         Ok(trades.into_trades())
     }
 

@@ -44,6 +44,11 @@
 //!   `client_order_id` the timeout error itself is returned: nothing can settle the outcome but the private
 //!   socket or a later open-orders reconciliation.
 //!
+//! # Statistics
+//!
+//! Every attempt is counted by endpoint template and outcome with its latency ([`DeltaHttpClient::rest_stats`],
+//! [`stats`]); the rate limiter's own view is [`DeltaHttpClient::rate_limit_status`].
+//!
 //! # Pagination
 //!
 //! Paginated endpoints return one page plus [`PageMeta`](crate::model::PageMeta); the `*_all` methods walk
@@ -60,6 +65,7 @@ mod query;
 pub mod rate_limit;
 mod response;
 mod retry;
+pub mod stats;
 #[cfg(test)]
 mod tests;
 pub mod wallet;
@@ -71,4 +77,5 @@ pub use orders::{BatchOutcome, OpenOrdersQuery, OrderFilter, OrderHistoryQuery, 
 pub use paginate::{Page, PageRequest};
 pub use positions::MarginedPositionsQuery;
 pub use query::MAX_LIST_ITEMS;
+pub use stats::{EndpointStats, OutcomeCounts, RestStats};
 pub use wallet::{FillsQuery, WalletBalances, WalletTransactionsQuery};

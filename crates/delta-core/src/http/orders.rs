@@ -236,14 +236,14 @@ impl DeltaHttpClient {
 
     /// One order by id: `GET /v2/orders/{order_id}`.
     pub async fn order(&self, order_id: u64) -> DeltaResult<Order> {
-        self.result(Call::get(format!("/v2/orders/{order_id}")).private()).await
+        self.result(Call::get(format!("/v2/orders/{order_id}")).template("/v2/orders/{id}").private()).await
     }
 
     /// One order by client order id: `GET /v2/orders/client_order_id/{client_order_id}`.
     pub async fn order_by_client_order_id(&self, client_order_id: &str) -> DeltaResult<Order> {
         validate_client_order_id(client_order_id)?;
         let path = format!("/v2/orders/client_order_id/{}", encode_segment(client_order_id));
-        self.result(Call::get(path).private()).await
+        self.result(Call::get(path).template("/v2/orders/client_order_id/{client_order_id}").private()).await
     }
 
     /// One page of closed and cancelled orders: `GET /v2/orders/history` (weight 10).
@@ -303,7 +303,12 @@ impl DeltaHttpClient {
 
     /// The order leverage of a product: `GET /v2/products/{product_id}/orders/leverage`.
     pub async fn order_leverage(&self, product_id: u64) -> DeltaResult<OrderLeverage> {
-        self.result(Call::get(format!("/v2/products/{product_id}/orders/leverage")).private()).await
+        self.result(
+            Call::get(format!("/v2/products/{product_id}/orders/leverage"))
+                .template("/v2/products/{product_id}/orders/leverage")
+                .private(),
+        )
+        .await
     }
 
     /// Sets the order leverage of a product: `POST /v2/products/{product_id}/orders/leverage`.
@@ -316,7 +321,7 @@ impl DeltaHttpClient {
             return Err(DeltaError::InvalidRequest(format!("leverage must be positive, got {}", request.leverage)));
         }
         let path = format!("/v2/products/{product_id}/orders/leverage");
-        self.result(Call::post(path, request)?.private()).await
+        self.result(Call::post(path, request)?.template("/v2/products/{product_id}/orders/leverage").private()).await
     }
 }
 

@@ -276,6 +276,32 @@ async fn a_long_reset_is_returned_instead_of_waited_out() {
 }
 
 #[tokio::test]
+async fn stats_count_every_attempt_by_endpoint_and_outcome() {
+    let script = vec![
+        status(503, &fixture("rest_error_unavailable.json")),
+        ok(fixture("rest_assets.json")),
+        ok(fixture("rest_error_insufficient_margin.json")),
+        Reply::Respond(429, vec![("X-RATE-LIMIT-RESET", "20".into())], fixture("rest_error_rate_limited.json")),
+        ok(fixture("rest_ticker.json")),
+    ];
+    let server = Server::start(script).await;
+    let client = server.client(|_| {});
+    client.assets().await.unwrap();
+    client.place_order(&limit_order(None)).await.unwrap_err();
+    client.place_order(&limit_order(None)).await.unwrap_err();
+    client.ticker("BTCUSD").await.unwrap();
+    let stats = client.rest_stats();
+    let assets = stats.endpoints["GET /v2/assets"].outcomes;
+    assert_eq!((assets.calls(), assets.ok, assets.server_errors), (2, 1, 1), "a retried GET counts each attempt");
+    let orders = stats.orders();
+    assert_eq!((orders.calls(), orders.api_errors, orders.rate_limited), (2, 1, 1), "success:false on a 200 counts");
+    let ticker = &stats.endpoints["GET /v2/tickers/{symbol}"];
+    assert_eq!(ticker.outcomes.ok, 1);
+    assert!(ticker.latency_max > Duration::ZERO && ticker.latency_p99 <= ticker.latency_max);
+    assert_eq!((stats.calls(), stats.rate_limited()), (5, 1));
+}
+
+#[tokio::test]
 async fn success_false_on_200_is_an_api_error() {
     let server = Server::start(vec![ok(fixture("rest_error_insufficient_margin.json"))]).await;
     let err = server.client(|_| {}).place_order(&limit_order(None)).await.unwrap_err();

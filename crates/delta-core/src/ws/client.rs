@@ -14,6 +14,7 @@ use super::queue::{self, EventSender, WsEvents};
 use super::stats::{Counters, WsStats};
 use super::subscriptions::SubscriptionSet;
 use crate::auth::Signer;
+use crate::config::Credentials;
 use crate::error::{DeltaError, DeltaResult};
 
 /// One connection as the handle sees it.
@@ -31,7 +32,7 @@ struct ConnectionHandle {
 /// Dropping the handle ends every task as well; [`WsClient::close`] also waits for them.
 pub struct WsClient {
     config: Arc<WsConfig>,
-    signer: Option<Signer>,
+    signer: Mutex<Option<Signer>>,
     budget: ConnectBudget,
     counters: Arc<Counters>,
     events: EventSender,
@@ -62,7 +63,7 @@ impl WsClient {
         let (events, receiver) = queue::channel(config.queue_capacity, Arc::clone(&counters));
         let (shutdown, _) = watch::channel(false);
         let client = Self {
-            signer: config.credentials.as_ref().map(Signer::new),
+            signer: Mutex::new(config.credentials.as_ref().map(Signer::new)),
             config: Arc::new(config),
             budget,
             counters,
@@ -83,7 +84,7 @@ impl WsClient {
         let connection = Connection {
             index,
             config: Arc::clone(&self.config),
-            signer: self.signer.clone(),
+            signer: self.signer.lock().unwrap_or_else(PoisonError::into_inner).clone(),
             budget: self.budget.clone(),
             events: self.events.clone(),
             counters: self.counters.add_connection(),
@@ -158,6 +159,31 @@ impl WsClient {
             return Ok(());
         };
         send(connection, Command::Resubscribe { channel: Arc::from(channel), symbol: Arc::from(symbol) })
+    }
+
+    /// Authenticates every connection with `credentials` from now on (key rotation without a restart):
+    /// a connected one sends `key-auth` with the new pair on its live socket, keeping its subscriptions
+    /// (an [`Authenticated`](super::WsEventKind::Authenticated) or
+    /// [`AuthFailed`](super::WsEventKind::AuthFailed) event follows; a refusal reconnects after
+    /// `auth_retry_delay`, still with the new pair); one that is reconnecting uses the new pair on its
+    /// next handshake. Only for a client started with credentials (a public socket has nothing to rotate).
+    pub fn rotate_credentials(&self, credentials: &Credentials) -> DeltaResult<()> {
+        let signer = Signer::new(credentials);
+        {
+            let mut current = self.signer.lock().unwrap_or_else(PoisonError::into_inner);
+            if current.is_none() {
+                return Err(DeltaError::Config(
+                    "this socket client was started without credentials: there is no key to rotate".into(),
+                ));
+            }
+            *current = Some(signer.clone());
+        }
+        let mut connections = self.lock();
+        for connection in connections.iter_mut() {
+            send(connection, Command::Reauthenticate { signer: signer.clone() })?;
+        }
+        tracing::info!(url = %self.config.url, connections = connections.len(), "socket credentials rotated");
+        Ok(())
     }
 
     /// Number of connections opened so far.

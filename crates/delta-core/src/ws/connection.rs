@@ -33,6 +33,8 @@ pub(crate) enum Command {
     Unsubscribe { channel: Arc<str>, symbols: Vec<Arc<str>> },
     /// Unsubscribe and subscribe again one symbol, to get a fresh snapshot.
     Resubscribe { channel: Arc<str>, symbol: Arc<str> },
+    /// Use a new key pair: `key-auth` again now if connected, and on every later handshake.
+    Reauthenticate { signer: Signer },
 }
 
 /// Why the connection task must stop altogether.
@@ -219,14 +221,21 @@ impl Connection {
         }
     }
 
-    /// Sends `key-auth` and waits for its reply; `None` when authenticated or not needed.
-    async fn authenticate(&mut self, socket: &mut Socket) -> Option<SessionEnd> {
-        let signer = self.signer.as_ref()?;
+    /// Sends `key-auth` with the current signer, if any; false when there is none.
+    async fn send_key_auth(&self, socket: &mut Socket) -> Result<bool, String> {
+        let Some(signer) = self.signer.as_ref() else { return Ok(false) };
         let timestamp = timestamp_seconds();
         let signature = signer.sign_ws(&timestamp);
-        let text = request::key_auth(signer.api_key(), signature.as_str(), &timestamp);
-        if let Err(reason) = send_text(socket, text).await {
-            return Some(SessionEnd::Lost(reason));
+        send_text(socket, request::key_auth(signer.api_key(), signature.as_str(), &timestamp)).await?;
+        Ok(true)
+    }
+
+    /// Sends `key-auth` and waits for its reply; `None` when authenticated or not needed.
+    async fn authenticate(&mut self, socket: &mut Socket) -> Option<SessionEnd> {
+        match self.send_key_auth(socket).await {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(reason) => return Some(SessionEnd::Lost(reason)),
         }
         let deadline = Instant::now() + self.config.auth_timeout;
         let mut shutdown = self.shutdown.clone();
@@ -249,6 +258,7 @@ impl Connection {
                 None => return Some(SessionEnd::Lost("closed by the server during key-auth".into())),
             };
             let received_ns = unix_nanos();
+            self.counters.seen_at(received_ns);
             match self.on_text(text.as_str(), received_ns).await {
                 Ok(Signal::AuthReply { success, status_code, status }) => {
                     let (kind, end) = if success {
@@ -276,6 +286,7 @@ impl Connection {
                 Command::Subscribe { channel, symbols } => self.subscriptions.add(&channel, &symbols),
                 Command::Unsubscribe { channel, symbols } => self.subscriptions.remove(&channel, &symbols),
                 Command::Resubscribe { .. } => {}
+                Command::Reauthenticate { signer } => self.signer = Some(signer),
             }
         }
     }
@@ -292,6 +303,7 @@ impl Connection {
                 () = stopped(&mut shutdown) => return Stop::Shutdown.into(),
                 frame = socket.next() => {
                     let received_ns = unix_nanos();
+                    self.counters.seen_at(received_ns);
                     last_frame = Instant::now();
                     let text = match frame {
                         Some(Ok(Message::Text(text))) => text,
@@ -322,7 +334,12 @@ impl Connection {
                             let due = Instant::now() + self.config.resubscribe_delay;
                             self.pending_resubscribes.push((due, channel, symbol));
                         }
-                        Ok(Signal::None | Signal::AuthReply { .. }) => {}
+                        Ok(Signal::AuthReply { success, status_code, status }) => {
+                            if let Some(end) = self.on_reauth_reply(success, status_code, status).await {
+                                return end;
+                            }
+                        }
+                        Ok(Signal::None) => {}
                         Err(stop) => return stop.into(),
                     }
                 }
@@ -400,6 +417,32 @@ impl Connection {
                 send_text(socket, channels_text(request::unsubscribe, &[(&channel, &symbols)])).await
             }
             Command::Resubscribe { channel, symbol } => self.resubscribe(socket, channel, symbol).await,
+            Command::Reauthenticate { signer } => {
+                self.signer = Some(signer);
+                self.send_key_auth(socket).await.map(|_| ())
+            }
+        }
+    }
+
+    /// The reply to a `key-auth` sent on a live session (a key rotation): reported as an event; a refusal
+    /// ends the session, which reconnects after `auth_retry_delay` and authenticates afresh.
+    async fn on_reauth_reply(
+        &mut self,
+        success: bool,
+        status_code: Option<u16>,
+        status: Option<String>,
+    ) -> Option<SessionEnd> {
+        let (kind, end) = if success {
+            debug!(connection = self.index, "re-authenticated with rotated credentials");
+            (WsEventKind::Authenticated, None)
+        } else {
+            let status = status.unwrap_or_else(|| "refused".to_owned());
+            warn!(connection = self.index, ?status_code, %status, "key-auth with rotated credentials refused");
+            (WsEventKind::AuthFailed { status_code, status }, Some(SessionEnd::AuthRefused))
+        };
+        match self.emit(kind).await {
+            Ok(()) => end,
+            Err(stop) => Some(stop.into()),
         }
     }
 

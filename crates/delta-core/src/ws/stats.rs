@@ -1,5 +1,5 @@
 //! Counters of the socket client: queue depth and lag, frames and bytes per connection, reconnects,
-//! decode errors per channel, gaps and resyncs. Updated lock-free on the hot path; read as a [`WsStats`].
+//! heartbeat age, decode errors per channel, gaps and resyncs. Updated lock-free on the hot path; read as a [`WsStats`].
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -12,6 +12,7 @@ pub(crate) struct ConnectionCounters {
     frames: AtomicU64,
     bytes: AtomicU64,
     reconnects: AtomicU64,
+    last_frame_unix_ns: AtomicU64,
 }
 
 impl ConnectionCounters {
@@ -19,6 +20,11 @@ impl ConnectionCounters {
     pub fn frame(&self, len: usize) {
         self.frames.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(len as u64, Ordering::Relaxed);
+    }
+
+    /// Notes the receive time (Unix ns) of the latest frame: the heartbeat age is measured from it.
+    pub fn seen_at(&self, unix_ns: u64) {
+        self.last_frame_unix_ns.store(unix_ns, Ordering::Relaxed);
     }
 
     /// Counts one reconnection (a connection established after an earlier one was lost).
@@ -108,6 +114,7 @@ impl Counters {
                     frames: c.frames.load(Ordering::Relaxed),
                     bytes: c.bytes.load(Ordering::Relaxed),
                     reconnects: c.reconnects.load(Ordering::Relaxed),
+                    last_frame_unix_ns: c.last_frame_unix_ns.load(Ordering::Relaxed),
                 })
                 .collect(),
         }
@@ -123,6 +130,8 @@ pub struct ConnectionStats {
     pub bytes: u64,
     /// Times the connection was re-established after being lost.
     pub reconnects: u64,
+    /// Receive time (Unix ns) of the latest frame; 0 before the first.
+    pub last_frame_unix_ns: u64,
 }
 
 /// A copy of the client's counters.
@@ -160,5 +169,33 @@ impl WsStats {
     /// Frames received over all connections.
     pub fn frames(&self) -> u64 {
         self.connections.iter().map(|c| c.frames).sum()
+    }
+
+    /// Time since the stalest connection last received a frame (heartbeats and pongs included), at
+    /// `now_unix_ns`; `None` until every connection has received one. The watchdog declares a connection
+    /// dead when this passes `heartbeat_timeout`.
+    pub fn heartbeat_age(&self, now_unix_ns: u64) -> Option<Duration> {
+        let stalest = self.connections.iter().map(|c| c.last_frame_unix_ns).min()?;
+        (stalest > 0).then(|| Duration::from_nanos(now_unix_ns.saturating_sub(stalest)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heartbeat_age_is_that_of_the_stalest_connection() {
+        let counters = Counters::default();
+        let first = counters.add_connection();
+        assert_eq!(counters.snapshot().heartbeat_age(5_000), None, "no frame yet");
+        first.seen_at(1_000);
+        assert_eq!(counters.snapshot().heartbeat_age(5_000), Some(Duration::from_nanos(4_000)));
+        let second = counters.add_connection();
+        assert_eq!(counters.snapshot().heartbeat_age(5_000), None, "the new connection has seen nothing");
+        second.seen_at(4_500);
+        first.seen_at(3_000);
+        assert_eq!(counters.snapshot().heartbeat_age(5_000), Some(Duration::from_nanos(2_000)));
+        assert_eq!(WsStats::default().heartbeat_age(5_000), None);
     }
 }
