@@ -35,6 +35,10 @@ pub struct MetricsSnapshot {
     pub queue_depth: usize,
     /// Receive-to-dequeue lag of the last event (seconds).
     pub lag_seconds: f64,
+    /// Highest receive-to-dequeue lag seen (seconds).
+    pub max_lag_seconds: f64,
+    /// Seconds since the stalest socket connection last received a frame, once every one has.
+    pub heartbeat_age_seconds: Option<f64>,
     /// Reconnections of the socket connections.
     pub reconnects: u64,
     /// Resident set size (bytes), when known.
@@ -112,6 +116,22 @@ pub fn render(snapshot: &MetricsSnapshot) -> String {
         "Receive-to-dequeue lag of the last event.",
         &single(snapshot.lag_seconds),
     );
+    family(
+        &mut out,
+        "lag_max_seconds",
+        "gauge",
+        "Highest receive-to-dequeue lag seen.",
+        &single(snapshot.max_lag_seconds),
+    );
+    if let Some(age) = snapshot.heartbeat_age_seconds {
+        family(
+            &mut out,
+            "heartbeat_age_seconds",
+            "gauge",
+            "Seconds since the stalest socket connection last received a frame.",
+            &single(age),
+        );
+    }
     family(&mut out, "buffered_bytes", "gauge", "Rows buffered in memory, bytes.", &single(outputs.buffered_bytes));
     if let Some(rss) = snapshot.rss_bytes {
         family(&mut out, "resident_memory_bytes", "gauge", "Resident set size of the recorder.", &single(rss));
@@ -190,6 +210,8 @@ mod tests {
             outputs: OutputStats { rows: 9, ..OutputStats::default() },
             queue_depth: 3,
             lag_seconds: 0.25,
+            max_lag_seconds: 0.5,
+            heartbeat_age_seconds: Some(1.5),
             reconnects: 1,
             rss_bytes: Some(1024),
         };
@@ -200,6 +222,10 @@ mod tests {
         assert!(text.contains("delta_recorder_gaps_total 2\n") && text.contains("delta_recorder_rows_total 9\n"));
         assert!(text.contains("delta_recorder_queue_depth 3\n") && text.contains("delta_recorder_lag_seconds 0.25\n"));
         assert!(text.contains("delta_recorder_resident_memory_bytes 1024\n"));
+        assert!(text.contains("delta_recorder_lag_max_seconds 0.5\n"));
+        assert!(text.contains("delta_recorder_heartbeat_age_seconds 1.5\n"));
+        let before_first_frame = render(&MetricsSnapshot::default());
+        assert!(!before_first_frame.contains("heartbeat_age"), "no age before every connection saw a frame");
         assert!(text.lines().all(|line| line.starts_with('#') || line.starts_with("delta_recorder_")));
     }
 }

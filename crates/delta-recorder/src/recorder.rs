@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use delta_core::http::{DeltaHttpClient, HttpClientConfig, ProductsQuery};
 use delta_core::model::{ContractType, Product};
 use delta_core::parse::{frame_route, Endpoint};
-use delta_core::ws::{unix_nanos, GapReason, WsClient, WsConfig, WsEvent, WsEventKind, WsEvents};
+use delta_core::ws::{unix_nanos, GapReason, WsClient, WsConfig, WsEvent, WsEventKind, WsEvents, WsStats};
 use delta_core::Credentials;
 use serde_json::{json, Value};
 use tracing::{info, warn};
@@ -107,6 +107,17 @@ struct Socket {
     endpoint: Endpoint,
     client: WsClient,
     events: WsEvents,
+}
+
+/// Seconds since the stalest connection of either socket last received a frame; `None` until all have.
+fn heartbeat_age(first: &WsStats, second: Option<&WsStats>) -> Option<f64> {
+    let now = unix_nanos();
+    let first = first.heartbeat_age(now)?;
+    let age = match second {
+        Some(second) => first.max(second.heartbeat_age(now)?),
+        None => first,
+    };
+    Some(age.as_secs_f64())
 }
 
 /// The products of `selection`, checked: an unknown symbol is an error naming it.
@@ -308,6 +319,8 @@ impl Session {
             outputs: self.outputs.stats(),
             queue_depth: stats.queue_depth + second.as_ref().map_or(0, |s| s.queue_depth),
             lag_seconds: stats.last_lag.as_secs_f64(),
+            max_lag_seconds: stats.max_lag.max(second.as_ref().map_or(Duration::ZERO, |s| s.max_lag)).as_secs_f64(),
+            heartbeat_age_seconds: heartbeat_age(&stats, second.as_ref()),
             reconnects: stats.reconnects() + second.as_ref().map_or(0, |s| s.reconnects()),
             rss_bytes: rss_kb().map(|kb| kb * 1024),
         });

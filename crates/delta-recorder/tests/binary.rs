@@ -148,6 +148,11 @@ async fn metrics_are_scraped_in_the_prometheus_text_format() {
     assert!(value("delta_recorder_messages_total{channel=\"ob_updates\"}") > 0.0, "{scraped}");
     assert!(value("delta_recorder_rows_total") > 0.0);
     assert!(value("delta_recorder_resident_memory_bytes") > 1e6);
+    let heartbeat_age = value("delta_recorder_heartbeat_age_seconds");
+    assert!(
+        (0.0..35.0).contains(&heartbeat_age),
+        "a streaming socket saw a frame within the watchdog: {heartbeat_age}"
+    );
     assert!(scraped.contains("# TYPE delta_recorder_gaps_total counter"));
     assert_eq!(reqwest::get(format!("http://{address}/other")).await.unwrap().status(), 404);
     signal(&child, "TERM");
