@@ -6,9 +6,10 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: test demo bench soak lint fmt build develop venv rust-test py-test
+.PHONY: test demo bench soak lint fmt build develop venv rust-test py-test stubtest
 
-## test: format checks, clippy and ruff (warnings are errors), every Rust test, then the wheel and pytest
+## test: format checks, clippy, ruff and mypy (warnings are errors), every Rust test, then the wheel, stubtest and
+## pytest
 test: lint rust-test py-test
 
 lint: venv
@@ -16,12 +17,18 @@ lint: venv
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(VENV)/bin/ruff check python tests benches examples
 	$(VENV)/bin/ruff format --check python tests benches examples
+	$(VENV)/bin/mypy
 
 rust-test:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
-py-test: develop
+## stubtest: check python/delta_exchange/_native.pyi against the built extension (every class, method, argument
+## and default); the allowlist holds only the documented differences
+stubtest: develop
+	$(VENV_PY) -m mypy.stubtest delta_exchange._native --allowlist stubtest-allowlist.txt
+
+py-test: develop stubtest
 	$(CARGO) build -p delta-sim --bin delta-sim -p delta-recorder --bin delta-recorder
 	$(VENV_PY) -m pytest -q
 

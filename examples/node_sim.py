@@ -14,6 +14,10 @@ subscription ends, which a 20-second run sees about one time in three. The actor
 last 30 minutes of one-minute bars from REST history, and the ``bars`` count is history plus live bars
 (``bars_live`` shows the live ones alone).
 
+For real Delta, build the data config with ``environment="india"`` (or ``"global"``, or a testnet) and no
+``base_url_*`` overrides, and drop the simulator: public market data needs no API key
+(``examples/environments.py`` shows every environment's configuration).
+
 Exit status: 0 when the node ran and stopped cleanly, 1 when it could not start.
 """
 

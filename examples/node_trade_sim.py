@@ -7,10 +7,16 @@ and execution clients (environment ``"local"``) and pre-trade risk limits. The s
 and one post-only ask inside the spread, re-prices them when the market moves away (an edit while the new price
 still rests, a cancel otherwise), stops quoting a side once the position reaches its limit, and lets the sim's
 synthetic market trade against its quotes. After ``--seconds`` it cancels its quotes, waits for the last events,
-and the script prints the orders, fills, position and PnL the node saw, next to what the simulated exchange says
-(position and wallet balance read over REST)::
+and the script prints each client's health line (``stats()``), then the orders, fills, position and PnL the node
+saw, next to what the simulated exchange says (position and wallet balance read over REST)::
 
     .venv/bin/python examples/node_trade_sim.py --seconds 30
+
+For real Delta, build both configs with ``environment="india-testnet"`` (then ``"india"`` or ``"global"``), no
+``base_url_*`` overrides and no ``api_key``/``api_secret``: the execution client reads ``DELTA_TESTNET_API_KEY`` /
+``DELTA_TESTNET_API_SECRET`` (``DELTA_API_KEY`` / ``DELTA_API_SECRET`` in production; see
+``examples/environments.py``). Size the risk limits for your account, and replace :func:`read_exchange`'s
+simulator credentials with the same ones.
 
 Exit status: 0 when the node ran, stopped cleanly and agrees with the exchange; 1 otherwise.
 """
@@ -48,8 +54,10 @@ from delta_exchange import (
     DeltaExchangeExecClientConfig,
     DeltaExchangeLiveDataClientFactory,
     DeltaExchangeLiveExecClientFactory,
+    delta_clients,
 )
 from delta_exchange._native import HttpClient
+from delta_exchange.health import summary_line
 from delta_exchange.sim import DeltaSim
 
 
@@ -294,12 +302,21 @@ def report(node: TradingNode, strategy: Quoter, truth: ExchangeTruth) -> bool:
     return consistent and tally.fills > 0
 
 
+def print_health(node: TradingNode) -> None:
+    """Print each Delta client's statistics summary (socket, REST latency and quota, orders, circuit breaker)."""
+    for client in delta_clients(node):
+        print(f"health {type(client).__name__}: {summary_line(client.stats())}")
+
+
 def run(seconds: float, rate: int, log_level: str) -> bool:
     """Start a simulator and a node, trade for ``seconds``, stop, print the account; return whether it agrees."""
     with DeltaSim(rate=rate) as sim:
         node, strategy = build_node(sim, seconds, log_level)
         loop = node.get_event_loop()
         assert loop is not None
+        # The clients' health one moment before the stop (sockets still open): `stats()` is also logged as one
+        # line every `stats_log_interval_secs` (60 s by default).
+        loop.call_later(max(seconds - 0.5, 0.1), print_health, node)
         loop.call_later(seconds, node.stop)
         try:
             node.run()

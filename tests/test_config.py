@@ -62,6 +62,7 @@ def test_both_configs_share_the_common_fields_with_the_same_defaults() -> None:
         "reconnect_backoff_cap_secs",
         "queue_capacity",
         "update_instruments_interval_mins",
+        "stats_log_interval_secs",
         "instrument_provider",
         "routing",
     }
@@ -400,3 +401,56 @@ def test_instrument_risk_limits_refuse_a_non_positive_decimal() -> None:
 def test_instrument_provider_config_is_kept() -> None:
     provider = InstrumentProviderConfig(load_all=True)
     assert data_config(instrument_provider=provider).instrument_provider == provider
+
+
+def test_circuit_breaker_defaults_and_docstring() -> None:
+    config = DeltaExchangeExecClientConfig(api_key="k", api_secret=SECRET)
+    assert (config.circuit_breaker_failures, config.circuit_breaker_cooldown_secs) == (5, 30.0)
+    assert config.watch_system_status is True
+    assert config.validate()
+    doc = DeltaExchangeExecClientConfig.__doc__ or ""
+    for field in ("circuit_breaker_failures :", "circuit_breaker_cooldown_secs :", "watch_system_status :"):
+        assert field in doc
+    assert "circuit_breaker_failures" not in DeltaExchangeDataClientConfig.__struct_fields__
+
+
+def test_circuit_breaker_settings_round_trip_and_none_disables_the_count() -> None:
+    config = DeltaExchangeExecClientConfig(
+        api_key="k",
+        api_secret=SECRET,
+        circuit_breaker_failures=None,
+        circuit_breaker_cooldown_secs=1.5,
+        watch_system_status=False,
+    )
+    assert config.validate()
+    again = DeltaExchangeExecClientConfig.parse(config.json())
+    assert (again.circuit_breaker_failures, again.circuit_breaker_cooldown_secs, again.watch_system_status) == (
+        None,
+        1.5,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"circuit_breaker_failures": 0}, r"at `\$.circuit_breaker_failures`"),
+        ({"circuit_breaker_cooldown_secs": 0.0}, r"at `\$.circuit_breaker_cooldown_secs`"),
+        ({"circuit_breaker_cooldown_secs": -2.0}, r"at `\$.circuit_breaker_cooldown_secs`"),
+        ({"circuit_breaker_cooldown_secs": float("inf")}, r"at `\$.circuit_breaker_cooldown_secs`"),
+        ({"watch_system_status": "yes"}, r"at `\$.watch_system_status`"),
+    ],
+)
+def test_circuit_breaker_settings_are_checked(kwargs: dict[str, Any], message: str) -> None:
+    config = DeltaExchangeExecClientConfig(api_key="k", api_secret=SECRET, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        config.validate()
+
+
+@pytest.mark.parametrize("config_class", [DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig])
+def test_stats_log_interval_is_positive_or_none(config_class: type) -> None:
+    credentials = {"api_key": "k", "api_secret": "s"}
+    assert config_class(**credentials).stats_log_interval_secs == 60.0
+    assert config_class(stats_log_interval_secs=None, **credentials).validate()
+    with pytest.raises(ValueError, match="stats_log_interval_secs"):
+        config_class(stats_log_interval_secs=0.0, **credentials).validate()

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -56,9 +58,16 @@ pytestmark = pytest.mark.sim
 
 BTCUSD = InstrumentId.from_str("BTCUSD.DELTA_EXCHANGE")
 ETHUSD = InstrumentId.from_str("ETHUSD.DELTA_EXCHANGE")
-BTC_FUTURE = InstrumentId.from_str("BTCUSD_25Dec.DELTA_EXCHANGE")
 BAR_1M = BarType.from_str("BTCUSD.DELTA_EXCHANGE-1-MINUTE-LAST-EXTERNAL")
 NANOS_PER_MINUTE = 60 * 10**9
+
+
+def btc_future(sim: DeltaSim) -> InstrumentId:
+    """The sim's dated BTC future: its symbol follows its expiry (the first Friday four weeks after the sim's start)."""
+    with urllib.request.urlopen(f"{sim.rest_url}/v2/products?contract_types=futures", timeout=10) as response:
+        products = json.loads(response.read())["result"]
+    (symbol,) = [p["symbol"] for p in products if p["symbol"].startswith("BTCUSD_")]
+    return InstrumentId.from_str(f"{symbol}.DELTA_EXCHANGE")
 
 
 class RecordingTester(DataTester):
@@ -447,10 +456,11 @@ def test_tc_d02_instrument_refresh_emits_new_and_changed(sim: DeltaSim, run_node
     run.wait(lambda: any(i.id == ETHUSD for i in tester.received["instrument"]), "ETHUSD loaded on subscribe")
     changed = run.loop.run_until_complete(run.client._refresh_instruments())
     ids = {instrument.id for instrument in changed}
-    assert BTC_FUTURE in ids
+    future = btc_future(sim)
+    assert future in ids
     assert BTCUSD not in ids and ETHUSD not in ids
     assert len(ids) == 21
-    run.wait(lambda: run.node.kernel.cache.instrument(BTC_FUTURE) is not None, "the new future in the cache")
+    run.wait(lambda: run.node.kernel.cache.instrument(future) is not None, "the new future in the cache")
     assert run.loop.run_until_complete(run.client._refresh_instruments()) == []
 
 
@@ -474,6 +484,7 @@ def test_tc_d13_request_book_snapshot(sim: DeltaSim, run_node: Callable[..., Nod
 
 def test_shared_channels_are_reference_counted(sim: DeltaSim, run_node: Callable[..., NodeRun]) -> None:
     """TC-D70: quotes and deltas leave independently; a shared index or status channel stays until its last user."""
+    future = btc_future(sim)
     first = RecordingTester(
         DataTesterConfig(
             instrument_ids=[BTCUSD],
@@ -485,7 +496,7 @@ def test_shared_channels_are_reference_counted(sim: DeltaSim, run_node: Callable
     )
     second = RecordingTester(
         DataTesterConfig(
-            instrument_ids=[BTC_FUTURE],
+            instrument_ids=[future],
             subscribe_quotes=True,
             subscribe_index_prices=True,
             subscribe_instrument_status=True,
@@ -500,7 +511,7 @@ def test_shared_channels_are_reference_counted(sim: DeltaSim, run_node: Callable
     )
     assert run.client.channel_refs() == {
         ("ob_updates", "BTCUSD"): 1,
-        ("ob_l1", "BTCUSD_25Dec"): 1,
+        ("ob_l1", future.symbol.value): 1,
         ("spot_price", ".DEXBTUSD"): 2,
         ("system_status", ""): 2,
     }
@@ -508,7 +519,7 @@ def test_shared_channels_are_reference_counted(sim: DeltaSim, run_node: Callable
     run.wait(lambda: ("ob_updates", "BTCUSD") not in run.client.channel_refs(), "the book released")
     run.wait(lambda: run.client.channel_refs().get(("spot_price", ".DEXBTUSD")) == 1, "one index user left")
     assert run.client.channel_refs() == {
-        ("ob_l1", "BTCUSD_25Dec"): 1,
+        ("ob_l1", future.symbol.value): 1,
         ("spot_price", ".DEXBTUSD"): 1,
         ("system_status", ""): 1,
     }

@@ -58,11 +58,14 @@ def node_components() -> tuple[asyncio.AbstractEventLoop, MessageBus, Cache, Liv
 
 
 def test_package_exports_exactly_the_design_names() -> None:
-    """DESIGN 8's names, the clients, the per-instrument risk limits and the catalog helpers."""
+    """DESIGN 8's names, the clients, risk limits, events, catalog helpers and the operations helpers."""
     assert sorted(delta_exchange.__all__) == sorted(
         [
+            "CIRCUIT_TOPIC",
             "DELTA_EXCHANGE_VENUE",
             "MMP_TOPIC",
+            "DeltaCircuitClosed",
+            "DeltaCircuitOpened",
             "DeltaExchangeDataClient",
             "DeltaExchangeDataClientConfig",
             "DeltaExchangeExecClientConfig",
@@ -74,7 +77,10 @@ def test_package_exports_exactly_the_design_names() -> None:
             "DeltaMmpThawed",
             "DeltaMmpTriggered",
             "decode_message",
+            "delta_clients",
             "register_catalog_types",
+            "rotate_credentials",
+            "summary_line",
             "write_instruments",
             "__version__",
         ],

@@ -10,7 +10,12 @@ Register the factories under ``"DELTA_EXCHANGE"``::
 rates and index prices (:mod:`delta_exchange.catalog`).
 
 Strategies learn of Delta's market-maker protection freezing their quotes by subscribing to ``MMP_TOPIC``
-(``DeltaMmpTriggered`` / ``DeltaMmpThawed``).
+(``DeltaMmpTriggered`` / ``DeltaMmpThawed``), and of the execution client's circuit breaker stopping and resuming
+new orders by subscribing to ``CIRCUIT_TOPIC`` (``DeltaCircuitOpened`` / ``DeltaCircuitClosed``).
+
+Operations: each client's ``stats()`` returns its health figures as a plain dict (also logged as one line every
+``stats_log_interval_secs``), and ``rotate_credentials(node, api_key, api_secret)`` applies a new key pair to
+every Delta client of a running node (``delta_clients(node)`` lists them).
 
 Built against ``nautilus_trader==1.221.0`` exactly (the last release for CPython 3.11); importing this package
 with any other Nautilus version raises ``ImportError``.
@@ -41,12 +46,21 @@ from delta_exchange.config import (  # noqa: E402
 )
 from delta_exchange.constants import DELTA_EXCHANGE_VENUE  # noqa: E402
 from delta_exchange.data import DeltaExchangeDataClient  # noqa: E402
-from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered  # noqa: E402
+from delta_exchange.events import (  # noqa: E402
+    CIRCUIT_TOPIC,
+    MMP_TOPIC,
+    DeltaCircuitClosed,
+    DeltaCircuitOpened,
+    DeltaMmpThawed,
+    DeltaMmpTriggered,
+)
 from delta_exchange.execution import DeltaExchangeExecutionClient  # noqa: E402
 from delta_exchange.factories import (  # noqa: E402
     DeltaExchangeLiveDataClientFactory,
     DeltaExchangeLiveExecClientFactory,
 )
+from delta_exchange.health import summary_line  # noqa: E402
+from delta_exchange.operations import delta_clients, rotate_credentials  # noqa: E402
 from delta_exchange.providers import DeltaExchangeInstrumentProvider  # noqa: E402
 
 # Make ParquetDataCatalog read funding rates and index prices (delta_exchange.catalog).
@@ -70,8 +84,11 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "CIRCUIT_TOPIC",
     "DELTA_EXCHANGE_VENUE",
     "MMP_TOPIC",
+    "DeltaCircuitClosed",
+    "DeltaCircuitOpened",
     "DeltaExchangeDataClient",
     "DeltaExchangeDataClientConfig",
     "DeltaExchangeExecClientConfig",
@@ -84,6 +101,9 @@ __all__ = [
     "DeltaMmpTriggered",
     "__version__",
     "decode_message",
+    "delta_clients",
     "register_catalog_types",
+    "rotate_credentials",
+    "summary_line",
     "write_instruments",
 ]

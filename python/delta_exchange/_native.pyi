@@ -10,7 +10,38 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Self, TypeAlias, final
+
+__all__ = [
+    "FIXED_PRECISION",
+    "FIXED_SCALAR",
+    "KIND_BAR",
+    "KIND_BOOK",
+    "KIND_BOOK_DEPTH",
+    "KIND_FUNDING",
+    "KIND_INDEX_PRICE",
+    "KIND_LIFECYCLE",
+    "KIND_MARK_PRICE",
+    "KIND_PRIVATE",
+    "KIND_QUOTE",
+    "KIND_STATUS",
+    "KIND_TRADE",
+    "DeltaApiError",
+    "DeltaAuthError",
+    "DeltaDecodeError",
+    "DeltaError",
+    "DeltaOrderStateUnknownError",
+    "DeltaRateLimitError",
+    "DeltaRiskError",
+    "FrameDecoder",
+    "HttpClient",
+    "RiskEngine",
+    "WsClient",
+    "decimal_to_raw",
+    "decode_message",
+    "resolve_urls",
+    "wait_idle",
+]
 
 FIXED_SCALAR: int
 FIXED_PRECISION: int
@@ -27,7 +58,7 @@ KIND_LIFECYCLE: int
 KIND_PRIVATE: int
 KIND_BOOK_DEPTH: int
 
-Endpoint = Literal["public", "private"]
+_Endpoint: TypeAlias = Literal["public", "private"]
 
 # One element of a socket batch (see native_api.md for each shape):
 # (KIND_BOOK, symbol, is_snapshot, [(side, action, price_raw, size_raw), ...], sequence, ts_event, ts_init)
@@ -63,7 +94,7 @@ Endpoint = Literal["public", "private"]
 #   "margins": the wallet dict (REST /v2/wallet/balances field names) + "robo_trading_equity", "timestamp_us"
 #   "mmp_trigger": {"asset", "frozen_till_us"} (-1 = frozen until reset_mmp)
 #   other private channels: the frame's own keys
-BatchItem = tuple[Any, ...]
+_BatchItem: TypeAlias = tuple[Any, ...]
 
 class DeltaError(Exception):
     """Base of every failure raised by the native client."""
@@ -87,7 +118,7 @@ class DeltaAuthError(DeltaApiError):
 class DeltaRiskError(DeltaError):
     """A local risk rule refused an order; the message names the rule and the numbers."""
 
-    rule: RiskRule
+    rule: _RiskRule
 
 class DeltaDecodeError(DeltaError):
     """A malformed reply or socket frame."""
@@ -101,7 +132,7 @@ class DeltaOrderStateUnknownError(DeltaError):
 
     client_order_id: str
 
-def decode_message(text: str | bytes, endpoint: Endpoint = "public") -> dict[str, Any]:
+def decode_message(text: str | bytes, endpoint: _Endpoint = "public") -> dict[str, Any]:
     """
     Decode one raw socket frame with the Rust parser.
 
@@ -156,11 +187,12 @@ def decimal_to_raw(text: str, precision: int) -> int:
 
     """
 
+@final
 class HttpClient:
     """The Delta REST client: every request method returns an awaitable; the GIL is free while Rust works."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         base_url: str,
         api_key: str | None = None,
         api_secret: str | None = None,
@@ -169,13 +201,38 @@ class HttpClient:
         max_retries: int = 3,
         rate_limit_quota: int | None = None,
         rate_limit_window_secs: float | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def base_url(self) -> str: ...
     @property
     def has_credentials(self) -> bool: ...
     def rate_limit_status(self) -> dict[str, Any]:
         """``remaining``, ``quota``, ``burst``, ``reset_in_secs``, ``backing_off``, ``rate_limited``, ``units_used``."""
+    def rotate_credentials(self, api_key: str, api_secret: str) -> None:
+        """
+        Sign every request from the next one on with the new key pair.
+
+        Requests already signed go out with the old pair. ``ValueError`` for an empty key or secret, or a key
+        that cannot be an HTTP header value (the old pair is kept).
+        """
+    def stats(self) -> dict[str, Any]:
+        """
+        Return the REST counters since the client was built.
+
+        ``endpoints`` ({``"GET /v2/orders"``: {``calls``, ``ok``, ``api_errors``, ``rate_limited``,
+        ``server_errors``, ``timeouts``, ``transport_errors``, ``other_errors``, ``latency_ms_p50``,
+        ``latency_ms_p90``, ``latency_ms_p99``, ``latency_ms_max``}}; paths with parameters under their
+        template, e.g. ``"GET /v2/tickers/{symbol}"``), ``orders`` (the outcome counts over the order-placing
+        endpoints), ``calls``, ``rate_limited``, ``refused_locally`` and ``rate_limit``
+        (:meth:`rate_limit_status`). Percentiles are exact over each endpoint's last 1,024 attempts.
+        """
+    async def settings(self) -> dict[str, Any]:
+        """
+        Server time and maintenance state (``GET /v2/settings``).
+
+        ``server_time`` (µs), ``under_maintenance`` (bool or None) and ``maintenance_start_time`` (µs string or
+        None), among others.
+        """
     async def products(
         self, contract_types: list[str] | None = None, states: list[str] | None = None
     ) -> list[dict[str, Any]]: ...
@@ -222,7 +279,7 @@ class HttpClient:
     async def order_history(
         self, product_ids: list[int] | None = None, start_us: int | None = None, end_us: int | None = None
     ) -> list[dict[str, Any]]:
-        """Closed and cancelled orders, every page (``GET /v2/orders/history``)."""
+        """Return the closed and cancelled orders, every page (``GET /v2/orders/history``)."""
     async def position(self, product_id: int) -> dict[str, Any]:
         """``GET /v2/positions?product_id=``: ``{"size" (signed), "entry_price" (None when flat), "timestamp"}``."""
     async def set_order_leverage(self, product_id: int, leverage: str | int) -> dict[str, Any]: ...
@@ -242,13 +299,14 @@ class HttpClient:
     async def edit_bracket(self, request: dict[str, Any]) -> None:
         """``PUT /v2/orders/bracket``: new bracket prices of an entry order."""
 
+@final
 class WsClient:
     """One Delta socket (public or private) delivering batches of tuples to a callback on an asyncio loop."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         url: str,
-        endpoint: Endpoint = "public",
+        endpoint: _Endpoint = "public",
         api_key: str | None = None,
         api_secret: str | None = None,
         *,
@@ -257,10 +315,10 @@ class WsClient:
         backoff_cap_secs: float = 30.0,
         queue_capacity: int = 65536,
         max_batch: int = 4096,
-    ) -> None: ...
+    ) -> Self: ...
     def set_instrument(self, symbol: str, price_precision: int, size_precision: int) -> None:
         """Round ``symbol``'s raws to these precisions (unregistered symbols are scaled exactly)."""
-    def connect(self, loop: asyncio.AbstractEventLoop, callback: Callable[[list[BatchItem]], None]) -> None:
+    def connect(self, loop: asyncio.AbstractEventLoop, callback: Callable[[list[_BatchItem]], None]) -> None:
         """
         Start the connection; batches arrive as ``callback(batch)`` on the loop thread.
 
@@ -271,15 +329,28 @@ class WsClient:
         """Subscribe (before ``connect`` the request is kept and sent on connect)."""
     def unsubscribe(self, channel: str, symbols: list[str]) -> None: ...
     def resubscribe(self, channel: str, symbol: str) -> None: ...
+    def rotate_credentials(self, api_key: str, api_secret: str) -> None:
+        """
+        Authenticate with a new key pair from now on.
+
+        A connected private socket sends ``key-auth`` with it on its live connection (subscriptions stay; an
+        ``authenticated`` or ``auth_failed`` lifecycle event follows); a reconnecting one uses it on its next
+        handshake. ``ValueError`` for an empty key or secret; ``DeltaError`` for a client started without
+        credentials or closed.
+        """
     async def close(self) -> None:
         """Close every connection and wait for the tasks; idempotent."""
     def stats(self) -> dict[str, Any]:
         """
-        Counters: ``frames``, ``bytes``, ``reconnects``, ``connections``, ``decode_errors`` ({channel: n}), ``gaps``,
+        Return the socket's counters.
+
+        ``frames``, ``bytes``, ``reconnects``, ``connections``, ``decode_errors`` ({channel: n}), ``gaps``,
         ``resyncs``, ``queue_depth``, ``queue_max_depth``, ``lag_ns_last``, ``lag_ns_max``, ``full_waits``,
-        ``batches``, ``events_delivered``, ``max_batch_size``, ``callback_errors``.
+        ``heartbeat_age_secs`` (since the stalest connection's last frame; None before one), ``batches``,
+        ``events_delivered``, ``max_batch_size``, ``callback_errors``.
         """
 
+@final
 class FrameDecoder:
     """
     Raw socket frames -> the tuples a :class:`WsClient` batch carries, in-process and without a socket.
@@ -289,15 +360,15 @@ class FrameDecoder:
     until its next snapshot frame; there is no socket to resubscribe on.
     """
 
-    def __init__(self, endpoint: Endpoint = "public") -> None: ...
+    def __new__(cls, endpoint: _Endpoint = "public") -> Self: ...
     def set_instrument(self, symbol: str, price_precision: int, size_precision: int) -> None:
         """Round ``symbol``'s raws to these precisions (unregistered symbols are scaled exactly)."""
-    def decode(self, frames: list[bytes | str], ts_init: int) -> list[BatchItem]:
+    def decode(self, frames: list[bytes | str], ts_init: int) -> list[_BatchItem]:
         """Decode ``frames`` in order, all stamped ``ts_init``; a malformed frame becomes a ``decode_error`` tuple."""
     def stats(self) -> dict[str, Any]:
         """Counters: ``frames``, ``bytes``, ``decode_errors`` ({channel: n}), ``gaps``, ``resyncs``, ``events``."""
 
-RiskRule = Literal[
+_RiskRule: TypeAlias = Literal[
     "max_order_size",
     "max_order_notional",
     "price_band",
@@ -309,6 +380,7 @@ RiskRule = Literal[
     "unknown_instrument",
 ]
 
+@final
 class RiskEngine:
     """
     Pre-trade risk checks (DESIGN 7) and the state they read.
@@ -330,7 +402,7 @@ class RiskEngine:
 
     """
 
-    def __init__(self, limits: dict[str, Any] | None = None) -> None: ...
+    def __new__(cls, limits: dict[str, Any] | None = None) -> Self: ...
     def set_instrument(
         self,
         symbol: str,
@@ -385,4 +457,4 @@ class RiskEngine:
     def reduce_only_mode(self) -> bool:
         """True while only reducing orders pass (after a daily loss breach, until the next UTC day)."""
     def stats(self) -> dict[str, Any]:
-        """``{"checked": n, "rejected": {rule: n}}`` with every rule present."""
+        """Return ``{"checked": n, "rejected": {rule: n}}`` with every rule present."""

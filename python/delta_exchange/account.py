@@ -23,7 +23,7 @@ def _amount(wallet: dict[str, Any], field: str, currency: Currency) -> Decimal:
 
 def wallet_balance(wallet: dict[str, Any], currency: Currency) -> AccountBalance:
     """
-    The account balance of one wallet: total ``balance``, free ``available_balance``, locked the difference.
+    Return the account balance of one wallet: total ``balance``, free ``available_balance``, locked the difference.
 
     A free amount above the total (never expected) is capped at the total so the balance stays consistent.
     """
@@ -33,7 +33,7 @@ def wallet_balance(wallet: dict[str, Any], currency: Currency) -> AccountBalance
 
 
 def wallet_margin(wallet: dict[str, Any], currency: Currency) -> MarginBalance | None:
-    """The wallet's blocked margins (initial = ``order_margin``, maintenance = ``position_margin``); None if both 0."""
+    """Return the blocked margins (initial ``order_margin``, maintenance ``position_margin``); None if both 0."""
     initial = _amount(wallet, "order_margin", currency)
     maintenance = _amount(wallet, "position_margin", currency)
     if not initial and not maintenance:
@@ -47,7 +47,7 @@ def unrealized_pnl(instrument: Instrument, size: int, entry_price: Decimal, mark
 
     Vanilla: ``size x contract_value x (mark - entry)``; inverse: ``size x contract_value x (1/entry - 1/mark)``.
     """
-    contracts = Decimal(size) * instrument.multiplier.as_decimal()
+    contracts: Decimal = Decimal(size) * instrument.multiplier.as_decimal()
     if instrument.is_inverse:
         return contracts * (1 / entry_price - 1 / mark_price)
     return contracts * (mark_price - entry_price)

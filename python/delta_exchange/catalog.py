@@ -182,7 +182,10 @@ def encode_funding_rates(data: FundingRateUpdate | Sequence[FundingRateUpdate]) 
     updates = [data] if isinstance(data, FundingRateUpdate) else list(data)
     instrument_ids = sorted({str(update.instrument_id) for update in updates})
     if len(instrument_ids) != 1:
-        raise ValueError(f"one funding_rate_update file holds one instrument, got {instrument_ids or 'none'}")
+        raise ValueError(
+            f"one funding_rate_update file holds one instrument, got {instrument_ids or 'none'}: write each "
+            "instrument's updates in a call of its own (and at least one update)",
+        )
     columns = [
         [str(update.instrument_id) for update in updates],
         [_rate_text(update.rate) for update in updates],
@@ -233,7 +236,7 @@ def _rate_text(rate: object) -> str:
     # `str` first: a float 0.0001 must become "0.0001", not its binary expansion.
     number = rate if isinstance(rate, Decimal) else Decimal(str(rate))
     if not number.is_finite():
-        raise ValueError(f"funding rate {rate!r} is not a finite decimal")
+        raise ValueError(f"funding rate {rate!r} is not a finite decimal: give rates such as Decimal('0.0001')")
     return format(number, "f")
 
 
@@ -315,13 +318,19 @@ def _index_metadata(schema: pa.Schema) -> tuple[InstrumentId, int]:
         )
     text = metadata[KEY_PRICE_PRECISION]
     if not text.isdigit():
-        raise ValueError(f"{_INDEX_DIR}: metadata {KEY_PRICE_PRECISION}={text!r} is not a whole number")
+        raise ValueError(
+            f"{_INDEX_DIR}: metadata {KEY_PRICE_PRECISION}={text!r} is not a whole number: write the price's "
+            "decimal digits as text, e.g. '2'",
+        )
     return _instrument_ids([metadata[KEY_INSTRUMENT_ID]], _INDEX_DIR)[0], int(text)
 
 
 def _price(raw: int, precision: int, instrument_id: InstrumentId) -> Price:
     if not 0 <= precision <= FIXED_PRECISION:
-        raise ValueError(f"{_INDEX_DIR}: {instrument_id} price_precision {precision} is outside 0..{FIXED_PRECISION}")
+        raise ValueError(
+            f"{_INDEX_DIR}: {instrument_id} price_precision {precision} is outside 0..{FIXED_PRECISION}: write the "
+            f"instrument's price precision, 0 to {FIXED_PRECISION}",
+        )
     if raw % 10 ** (FIXED_PRECISION - precision):
         raise ValueError(
             f"{_INDEX_DIR}: {instrument_id} value raw {raw} has more than {precision} decimals: values must be "
@@ -358,7 +367,7 @@ def _check_no_nulls(table: pa.Table, schema: pa.Schema, what: str) -> None:
             continue
         nulls = table.column(field.name).null_count
         if nulls:
-            raise ValueError(f"{what}: column {field.name!r} has {nulls} null values; it must have none")
+            raise ValueError(f"{what}: column {field.name!r} has {nulls} null values: give every row a value")
 
 
 def _instrument_ids(texts: list[str], what: str) -> list[InstrumentId]:
@@ -370,7 +379,10 @@ def _instrument_ids(texts: list[str], what: str) -> list[InstrumentId]:
             try:
                 instrument_id = InstrumentId.from_str(text)
             except ValueError as e:
-                raise ValueError(f"{what}: instrument_id {text!r} is not a Nautilus instrument id: {e}") from None
+                raise ValueError(
+                    f"{what}: instrument_id {text!r} is not a Nautilus instrument id ({e}): write ids as "
+                    "SYMBOL.VENUE, e.g. 'BTCUSD.DELTA_EXCHANGE'",
+                ) from None
             parsed[text] = instrument_id
         ids.append(instrument_id)
     return ids
@@ -419,7 +431,10 @@ def write_instruments(
     items = list(instruments)
     for item in items:
         if not isinstance(item, Instrument):
-            raise TypeError(f"write_instruments takes Nautilus instruments, got {type(item).__name__}")
+            raise TypeError(
+                f"write_instruments takes Nautilus instruments, got {type(item).__name__}: pass Instrument "
+                "objects, e.g. DeltaExchangeInstrumentProvider.list_all()",
+            )
     if not items:
         return 0
     catalog = ParquetDataCatalog(os.fspath(catalog_path))

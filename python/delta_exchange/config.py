@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import types
 import typing
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, overload
 
 import msgspec
 from nautilus_trader.common.config import NonNegativeInt, PositiveFloat, PositiveInt
@@ -115,6 +114,13 @@ _COMMON_FIELDS: tuple[_Field, ...] = (
         60,
         "Interval between instrument reloads, minutes; None disables reloading.",
     ),
+    _Field(
+        "stats_log_interval_secs",
+        PositiveFloat | None,
+        60.0,
+        "Interval between the one-line statistics summaries the client logs (socket, REST, orders), seconds; "
+        "None disables them (client.stats() still answers).",
+    ),
 )
 
 
@@ -151,7 +157,7 @@ class _DeltaClientConfigMixin:
 
     _credentials_required: ClassVar[bool] = False
 
-    if TYPE_CHECKING:  # the fields this mixin reads, declared by the struct it is mixed into
+    if TYPE_CHECKING:  # every field of _COMMON_FIELDS, declared by the struct this mixin is mixed into
         __struct_fields__: ClassVar[tuple[str, ...]]
         environment: str
         api_key: str | None
@@ -159,11 +165,20 @@ class _DeltaClientConfigMixin:
         base_url_http: str | None
         base_url_ws_public: str | None
         base_url_ws_private: str | None
+        http_timeout_secs: float
+        max_retries: int
+        rate_limit_quota: int | None
+        rate_limit_window_secs: float | None
         contract_types: tuple[str, ...] | None
         underlying_assets: tuple[str, ...] | None
         product_states: tuple[str, ...]
+        expiry_within_days: int | None
+        heartbeat_timeout_secs: float
         reconnect_backoff_base_secs: float
         reconnect_backoff_cap_secs: float
+        queue_capacity: int
+        update_instruments_interval_mins: int | None
+        stats_log_interval_secs: float | None
 
     def parsed_environment(self) -> DeltaEnvironment:
         """
@@ -197,6 +212,10 @@ class _DeltaClientConfigMixin:
             self.base_url_ws_private,
         )
 
+    @overload
+    def resolved_credentials(self, required: Literal[True]) -> tuple[str, str]: ...
+    @overload
+    def resolved_credentials(self, required: bool) -> tuple[str, str] | None: ...
     def resolved_credentials(self, required: bool) -> tuple[str, str] | None:
         """
         Return ``(api_key, api_secret)`` from the config, else from the environment's variables.
@@ -254,9 +273,12 @@ class _DeltaClientConfigMixin:
 
         """
         try:
-            super().validate()
+            super().validate()  # type: ignore[misc]  # NautilusConfig.validate, via the struct mixed into
         except msgspec.ValidationError as e:
-            raise ValueError(f"invalid {type(self).__name__}: {e}") from None
+            raise ValueError(
+                f"invalid {type(self).__name__}: {e}: give that setting a value of the type and range its "
+                f"docstring lists (help({type(self).__name__}))",
+            ) from None
         self.resolved_urls()
         for contract_type in self.contract_types or ():
             parse_contract_type(contract_type)
@@ -270,7 +292,8 @@ class _DeltaClientConfigMixin:
         if self.reconnect_backoff_base_secs > self.reconnect_backoff_cap_secs:
             raise ValueError(
                 "reconnect_backoff_base_secs must not exceed reconnect_backoff_cap_secs "
-                f"({self.reconnect_backoff_base_secs} > {self.reconnect_backoff_cap_secs})",
+                f"({self.reconnect_backoff_base_secs} > {self.reconnect_backoff_cap_secs}): lower the base or "
+                "raise the cap",
             )
         self._validate_own_fields()
         self.resolved_credentials(required=self._credentials_required)
@@ -287,7 +310,8 @@ class _DeltaClientConfigMixin:
         secret must not be in it; ``json()`` keeps the secret so a config still round-trips through ``parse``.
 
         """
-        primitives = super().json_primitives()  # type: ignore[misc]
+        # The mixin's super() is the Nautilus struct it is mixed into, which mypy cannot see from the mixin.
+        primitives: dict[str, Any] = super().json_primitives()  # type: ignore[misc]
         if primitives.get("api_secret") is not None:
             primitives["api_secret"] = _REDACTED
         return primitives
@@ -296,10 +320,12 @@ class _DeltaClientConfigMixin:
         fields = ", ".join(f"{name}={value!r}" for name, value in self.__rich_repr__())
         return f"{type(self).__name__}({fields})"
 
-    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            yield name, (_REDACTED if name == "api_secret" and value is not None else value)
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        # A list, like msgspec.Struct.__rich_repr__ which this overrides.
+        return [
+            (name, _REDACTED if name == "api_secret" and getattr(self, name) is not None else getattr(self, name))
+            for name in self.__struct_fields__
+        ]
 
 
 def _credential_variables(environment: DeltaEnvironment) -> tuple[str | None, str | None]:
@@ -337,8 +363,14 @@ def _check_key_matches_environment(environment: DeltaEnvironment, key: str) -> N
         )
 
 
-_DataClientBase = _with_common_fields("_DataClientBase", LiveDataClientConfig)
-_ExecClientBase = _with_common_fields("_ExecClientBase", LiveExecClientConfig)
+if TYPE_CHECKING:
+    # mypy cannot see through `msgspec.defstruct`: it checks the configs against the Nautilus bases, and the
+    # common fields are declared on the mixin.
+    _DataClientBase = LiveDataClientConfig
+    _ExecClientBase = LiveExecClientConfig
+else:
+    _DataClientBase = _with_common_fields("_DataClientBase", LiveDataClientConfig)
+    _ExecClientBase = _with_common_fields("_ExecClientBase", LiveExecClientConfig)
 
 
 class DeltaExchangeDataClientConfig(_DeltaClientConfigMixin, _DataClientBase, frozen=True, kw_only=True):
@@ -395,7 +427,10 @@ def _check_positive_decimals(config: Any, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(config, name)
         if value is not None and not value > 0:
-            raise ValueError(f"{name} must be a positive decimal, got {value}")
+            raise ValueError(
+                f"{name} must be a positive decimal, got {value}: use a value above 0 such as Decimal('5'), or "
+                "None to leave it unset",
+            )
 
 
 class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, frozen=True, kw_only=True):
@@ -435,6 +470,16 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
     dead_man_ttl_ms : PositiveInt, optional
         Dead-man switch: Delta cancels all orders when the client sends no heartbeat within this many
         milliseconds (India and 'local': a named heartbeat; Global: ``cancel_after``). Disabled on disconnect.
+    circuit_breaker_failures : PositiveInt, optional, default 5
+        Consecutive failed order requests (timeout, transport error, HTTP 5xx or 429, unknown outcome) that open
+        the circuit breaker: new orders are then denied (``CIRCUIT_OPEN: ...``) while cancels still go out, until
+        a probe (``GET /v2/settings``) finds Delta healthy. A Delta business rejection counts as an answer and
+        restarts the count. None disables the failure count (maintenance still opens the breaker).
+    circuit_breaker_cooldown_secs : PositiveFloat, default 30.0
+        Time from the breaker opening (or a failed probe) to the next probe, seconds.
+    watch_system_status : bool, default True
+        Whether the execution client watches Delta's ``system_status`` channel (its own public socket): a
+        ``maintenance`` status opens the circuit breaker, and ``live`` again lets the probe close it.
     """
 
     _credentials_required: ClassVar[bool] = True
@@ -456,6 +501,9 @@ class DeltaExchangeExecClientConfig(_DeltaClientConfigMixin, _ExecClientBase, fr
     mmp_delta_limit: Decimal | None = None
     mmp_vega_limit: Decimal | None = None
     dead_man_ttl_ms: PositiveInt | None = None
+    circuit_breaker_failures: PositiveInt | None = 5
+    circuit_breaker_cooldown_secs: PositiveFloat = 30.0
+    watch_system_status: bool = True
 
     def _validate_own_fields(self) -> None:
         _check_positive_decimals(

@@ -336,7 +336,10 @@ def resolution_from_bar_spec(spec: BarSpecification) -> str:
 
     """
     if spec.price_type != PriceType.LAST:
-        raise ValueError(f"Delta candles are LAST-price bars: {spec} has price type {spec.price_type.name}")
+        raise ValueError(
+            f"Delta candles are LAST-price bars: {spec} has price type {spec.price_type.name}: request a LAST "
+            "bar type such as 1-MINUTE-LAST",
+        )
     key = (spec.step, spec.aggregation)
     if key not in _RESOLUTIONS_BY_STEP:
         supported = ", ".join(str(bar_spec_from_resolution(r)) for r in _RESOLUTIONS)

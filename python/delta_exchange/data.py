@@ -67,6 +67,7 @@ from nautilus_trader.model.instruments import CryptoPerpetual, Instrument
 from delta_exchange import _native
 from delta_exchange.config import DeltaExchangeDataClientConfig
 from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, resolution_from_bar_spec, resolution_seconds
+from delta_exchange.health import log_stats_periodically
 from delta_exchange.parsing import KIND_BOOK, KIND_FUNDING, KIND_MARK_PRICE, KIND_QUOTE, KIND_TRADE, BatchDecoder
 from delta_exchange.providers import DeltaExchangeInstrumentProvider
 
@@ -147,6 +148,7 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         self._gap_reasons: dict[str, str] = {}
         self._batch_errors = 0
         self._update_instruments_task: asyncio.Task | None = None
+        self._stats_task: asyncio.Task | None = None
         self._log.info(f"environment={config.environment}, ws_public={self._ws_url}", LogColor.BLUE)
 
     @property
@@ -184,11 +186,16 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         interval = self._delta_config.update_instruments_interval_mins
         if interval:
             self._update_instruments_task = self.create_task(self._update_instruments(interval))
+        stats_interval = self._delta_config.stats_log_interval_secs
+        if stats_interval:
+            self._stats_task = self.create_task(log_stats_periodically(stats_interval, self.stats, self._log))
 
     async def _disconnect(self) -> None:
-        if self._update_instruments_task is not None:
-            self._update_instruments_task.cancel()
-            self._update_instruments_task = None
+        for task in (self._update_instruments_task, self._stats_task):
+            if task is not None:
+                task.cancel()
+        self._update_instruments_task = None
+        self._stats_task = None
         ws = self._ws
         if ws is None:
             return
@@ -260,11 +267,53 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
             self._channel_refs[key] = count - 1
 
     def ws_stats(self) -> dict[str, Any]:
-        """The public socket's counters (frames, reconnects, gaps, resyncs, ...); empty when not connected."""
+        """Return the public socket's counters (frames, reconnects, gaps, resyncs, ...); empty when not connected."""
         return self._ws.stats() if self._ws is not None else {}
 
+    def stats(self) -> dict[str, Any]:
+        """
+        Return the client's health figures as a plain dict.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``ws``: the public socket's counters (frames, reconnects, decode errors by channel, gaps, resyncs,
+            queue depth and lag, heartbeat age; empty when not connected); ``rest``: REST attempts by endpoint with
+            outcome counts and latency percentiles, 429s and the rate-limit view; ``decoder``: batches, skipped
+            quotes and unrouted data of the batch decoder; ``batch_errors``: batches that failed to decode.
+
+        """
+        return {
+            "ws": self.ws_stats(),
+            "rest": self._http.stats(),
+            "decoder": dict(self._decoder.stats),
+            "batch_errors": self._batch_errors,
+        }
+
+    def rotate_credentials(self, api_key: str, api_secret: str) -> None:
+        """
+        Sign REST requests with a new API key pair from the next one on, without a restart.
+
+        The public socket needs no key, so market data is not interrupted. Call it on the node's event loop.
+
+        Parameters
+        ----------
+        api_key : str
+            The new API key.
+        api_secret : str
+            The new API secret (never logged).
+
+        Raises
+        ------
+        ValueError
+            If the key or the secret is empty, or the key cannot be sent as an HTTP header; nothing changes.
+
+        """
+        self._http.rotate_credentials(api_key, api_secret)
+        self._log.info("API credentials rotated: REST signs with the new key")
+
     def channel_refs(self) -> dict[tuple[str, str], int]:
-        """The socket subscriptions in use: ``(channel, symbol) -> number of users``."""
+        """Return the socket subscriptions in use: ``(channel, symbol) -> number of users``."""
         return dict(self._channel_refs)
 
     async def _instrument(self, instrument_id: InstrumentId, what: str) -> Instrument | None:
@@ -408,7 +457,7 @@ class DeltaExchangeDataClient(LiveMarketDataClient):
         return False
 
     def _book_depth(self, instrument_id: InstrumentId, requested: int | None) -> int:
-        """The depth of the instrument's deltas: 1..15 from ``ob_l2`` snapshots, 0 for the full ``ob_updates``."""
+        """Return the depth of the instrument's deltas: 1..15 from ``ob_l2`` snapshots, 0 for full ``ob_updates``."""
         depth = requested or self._delta_config.book_depth or 0
         if 0 < depth <= OB_L2_LEVELS:
             self._log.info(
@@ -671,7 +720,7 @@ def _raw(value: Any, precision: int) -> int:
 
 
 def _comparable(instrument: Instrument) -> dict[str, Any]:
-    values = type(instrument).to_dict(instrument)
+    values: dict[str, Any] = type(instrument).to_dict(instrument)
     values.pop("ts_event", None)
     values.pop("ts_init", None)
     return values

@@ -43,7 +43,9 @@ Design choices (documented here because they are visible to users):
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import contextlib
+import re
+from collections import Counter, defaultdict
 from collections.abc import Coroutine, Iterable
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
@@ -92,11 +94,20 @@ from nautilus_trader.model.orders import Order
 
 from delta_exchange import _native
 from delta_exchange.account import unrealized_pnl, wallet_balance, wallet_margin
+from delta_exchange.circuit_breaker import CircuitBreaker, CircuitState
 from delta_exchange.client_ids import ClientOrderIdMap
 from delta_exchange.config import DeltaExchangeExecClientConfig, DeltaInstrumentRiskLimits
 from delta_exchange.constants import DELTA_EXCHANGE, DELTA_EXCHANGE_VENUE, parse_liquidity_side
 from delta_exchange.dead_man import DeadManSwitch
-from delta_exchange.events import MMP_TOPIC, DeltaMmpThawed, DeltaMmpTriggered
+from delta_exchange.events import (
+    CIRCUIT_TOPIC,
+    MMP_TOPIC,
+    DeltaCircuitClosed,
+    DeltaCircuitOpened,
+    DeltaMmpThawed,
+    DeltaMmpTriggered,
+)
+from delta_exchange.health import log_stats_periodically
 from delta_exchange.order_requests import (
     MAX_BATCH,
     Bracket,
@@ -167,6 +178,11 @@ _CANCEL_ALL_FLAGS: Final = {
 _LEG_SUFFIX: Final = {"stop_loss_order": "SL", "take_profit_order": "TP"}
 
 
+def _outcome_name(event_class: str) -> str:
+    """``OrderModifyRejected`` -> ``modify_rejected``: the key an order event is counted under."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", event_class.removeprefix("Order")).lower()
+
+
 class _Fill(NamedTuple):
     """One fill of a tracked order, from the socket or from REST."""
 
@@ -191,7 +207,7 @@ def _is_not_found(error: Exception) -> bool:
 
 
 def _is_explicit_rejection(error: Exception) -> bool:
-    """A Delta refusal with a code: the request was not executed (HTTP 4xx with the error envelope)."""
+    """Tell whether ``error`` is a Delta refusal with a code: the request was not executed (HTTP 4xx, error body)."""
     status = getattr(error, "status", None)
     return isinstance(error, _native.DeltaApiError) and (status is None or status < 500)
 
@@ -279,6 +295,15 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._thaw_tasks: dict[str, asyncio.Task] = {}
         self._heartbeat_task: asyncio.Task | None = None
         self._reconcile_task: asyncio.Task | None = None
+        self._circuit = CircuitBreaker(
+            config.circuit_breaker_failures,
+            config.circuit_breaker_cooldown_secs,
+            self._clock.timestamp_ns,
+        )
+        self._circuit_task: asyncio.Task | None = None
+        self._circuit_wake = asyncio.Event()
+        self._status_ws: _native.WsClient | None = None
+        self._order_outcomes: Counter[str] = Counter()
         self._dead_man = (
             DeadManSwitch(
                 client,
@@ -304,8 +329,9 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task:
         """
-        Run a background coroutine of the client (look-ups, recovery, timers): its failure is logged, and
-        ``_disconnect`` cancels and awaits whatever is still running.
+        Run a background coroutine of the client (look-ups, recovery, timers).
+
+        Its failure is logged, and ``_disconnect`` cancels and awaits whatever is still running.
         """
         task = self._loop.create_task(coro, name=name)
         self._background.add(task)
@@ -323,8 +349,66 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         return self._reconciliations
 
     def ws_stats(self) -> dict[str, Any]:
-        """The private socket's counters; empty when not connected."""
+        """Return the private socket's counters; empty when not connected."""
         return self._ws.stats() if self._ws is not None else {}
+
+    def stats(self) -> dict[str, Any]:
+        """
+        Return the client's health figures as a plain dict.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``ws``: the private socket's counters (frames, reconnects, decode errors by channel, gaps, queue depth
+            and lag, heartbeat age; empty when not connected); ``rest``: REST attempts by endpoint with outcome
+            counts and latency percentiles, order placements by outcome, 429s and the rate-limit view (units used
+            and remaining); ``orders``: the order events this client emitted by kind (``submitted``,
+            ``accepted``, ``rejected``, ``denied``, ``canceled``, ``filled``, ``updated``, ``modify_rejected``,
+            ...); ``risk``: pre-trade checks and rejections by rule; ``circuit_breaker``: its state, consecutive
+            failures and openings (:meth:`circuit_breaker_stats`); ``reconciliations``.
+
+        """
+        return {
+            "ws": self.ws_stats(),
+            "rest": self._http.stats(),
+            "orders": dict(self._order_outcomes),
+            "risk": self._risk.stats(),
+            "circuit_breaker": self.circuit_breaker_stats(),
+            "reconciliations": self._reconciliations,
+        }
+
+    def rotate_credentials(self, api_key: str, api_secret: str) -> None:
+        """
+        Switch to a new API key pair without a restart.
+
+        REST requests are signed with the new pair from the next one on; the private socket sends ``key-auth``
+        with it on its live connection, keeping its subscriptions (a refusal is logged as ``auth_failed`` and the
+        socket reconnects with the new pair). Market data clients are not affected. Call it on the node's event
+        loop (from a strategy or actor, or through ``loop.call_soon_threadsafe``).
+
+        Parameters
+        ----------
+        api_key : str
+            The new API key.
+        api_secret : str
+            The new API secret (never logged).
+
+        Raises
+        ------
+        ValueError
+            If the key or the secret is empty, or the key cannot be sent as an HTTP header; nothing changes.
+
+        """
+        self._http.rotate_credentials(api_key, api_secret)
+        self._credentials = (api_key, api_secret)
+        if self._ws is not None:
+            self._ws.rotate_credentials(api_key, api_secret)
+        self._log.info("API credentials rotated: REST signs with the new key, the private socket re-authenticates")
+
+    def _send_order_event(self, event: Any) -> None:
+        # Every order event this client generates passes here: count it by kind for `stats()["orders"]`.
+        self._order_outcomes[_outcome_name(type(event).__name__)] += 1
+        super()._send_order_event(event)
 
     # -- connection ------------------------------------------------------------------------------------------------
 
@@ -342,6 +426,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         await self._update_account_state()
         await self._await_account_registered()
         self._start_private_socket()
+        if self._delta_config.watch_system_status:
+            self._start_status_socket()
+        self._ensure_circuit_probe()  # still open from before a reconnect: keep probing
+        if self._delta_config.stats_log_interval_secs:
+            interval = self._delta_config.stats_log_interval_secs
+            self._spawn(log_stats_periodically(interval, self.stats, self._log), name="stats log")
         self._spawn(self._refresh_account_periodically(), name="account refresh")
         self._spawn(self._guard_reported_balances(), name="account guard")
         if self._dead_man is not None:
@@ -355,6 +445,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._heartbeat_task = None
         self._reconcile_task = None
         self._thaw_tasks.clear()
+        self._circuit_task = None
+        await self._close_status_socket()
         if self._dead_man is not None:
             try:
                 await self._dead_man.disable()
@@ -410,7 +502,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         for symbol, leverage in (self._delta_config.leverage or {}).items():
             instrument = self._by_symbol.get(symbol)
             if instrument is None:
-                raise ValueError(f"leverage names {symbol!r}, which is not a loaded Delta instrument")
+                raise ValueError(
+                    f"leverage names {symbol!r}, which is not a loaded Delta instrument: load it through "
+                    "instrument_provider or remove it from leverage",
+                )
             await self._http.set_order_leverage(self._product_ids[instrument.id], str(leverage))
             self._log.info(f"Leverage of {symbol} set to {leverage}", LogColor.BLUE)
 
@@ -476,6 +571,144 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         for channel in ("orders", "positions", "v2/user_trades"):
             self._ws.subscribe(channel, [symbol])
 
+    # -- circuit breaker -------------------------------------------------------------------------------------------
+
+    def circuit_breaker_stats(self) -> dict[str, Any]:
+        """
+        Return the circuit breaker's state and counters as a plain dict.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``state`` (``"closed"``, ``"open"``, ``"half_open"``), ``consecutive_failures``, ``failures_total``,
+            ``times_opened``, ``probes``, ``probe_failures``, ``under_maintenance``, ``last_reason``,
+            ``open_reason``, ``open_since_ns``, ``resume_probe_after_ns``, ``failure_threshold``,
+            ``cooldown_secs`` (see :meth:`delta_exchange.circuit_breaker.CircuitBreaker.stats`).
+
+        """
+        return self._circuit.stats()
+
+    def _deny_if_circuit_open(self, orders: list[Order]) -> bool:
+        """Deny ``orders`` (``OrderDenied``, reason ``CIRCUIT_OPEN: ...``) when the breaker is open; True if so."""
+        if self._circuit.allow_new_orders():
+            return False
+        reason = self._circuit.denial_reason()
+        for order in orders:
+            self._deny(order, reason)
+        return True
+
+    def _record_order_request(self, request: str, error: Exception | None = None) -> None:
+        """
+        Count the outcome of one order request (place, batch, bracket, edit) for the circuit breaker.
+
+        Delta's answer, a business rejection included, is a success; a timeout, transport error, HTTP 5xx, 429 or
+        an unknown outcome is a failure; a request that never left the process (invalid) is neither.
+        """
+        if error is None or _answered_by_delta(error):
+            self._circuit.record_success()
+            return
+        reason = _circuit_failure(error)
+        if reason is not None and self._circuit.record_failure(f"{request}: {reason}"):
+            self._on_circuit_opened()
+
+    def _on_circuit_opened(self) -> None:
+        """Tell the strategies (``DeltaCircuitOpened`` on ``CIRCUIT_TOPIC``, one warning) and start probing."""
+        now = self._clock.timestamp_ns()
+        opened = self._circuit.open_since_ns or now
+        reason = self._circuit.open_reason or ""
+        resume = self._circuit.resume_probe_after_ns
+        cooldown = self._delta_config.circuit_breaker_cooldown_secs
+        when = "when Delta's maintenance ends" if resume is None else f"in {cooldown:g} s"
+        self._log.warning(
+            f"Circuit breaker OPEN: {reason}; new orders are denied (cancels still go out); Delta is probed {when}",
+        )
+        self._msgbus.publish(CIRCUIT_TOPIC, DeltaCircuitOpened(reason, resume, opened, now))
+        self._ensure_circuit_probe()
+
+    def _ensure_circuit_probe(self) -> None:
+        """Run the probe loop while the breaker is open (once; again after a reconnect)."""
+        if self._circuit.allow_new_orders():
+            return
+        if self._circuit_task is None or self._circuit_task.done():
+            self._circuit_task = self._spawn(self._probe_until_closed(), name="circuit breaker probe")
+
+    async def _probe_until_closed(self) -> None:
+        """
+        Probe Delta with ``GET /v2/settings`` until a probe closes the breaker.
+
+        A probe is sent whenever the breaker is due (after its cooldown, or as soon as maintenance ends); it closes
+        the breaker when the call succeeds and Delta is not under maintenance.
+        """
+        breaker = self._circuit
+        while breaker.state != CircuitState.CLOSED:
+            if not breaker.due_for_probe():
+                self._circuit_wake.clear()
+                resume = breaker.resume_probe_after_ns
+                timeout = None if resume is None else max(resume - self._clock.timestamp_ns(), 0) / _NANOS_PER_SECOND
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._circuit_wake.wait(), timeout)
+                continue
+            breaker.begin_probe()
+            try:
+                settings = await self._http.settings()
+            except asyncio.CancelledError:
+                breaker.probe_failed("probe cancelled (client disconnecting)")
+                raise
+            except Exception as e:
+                breaker.probe_failed(f"GET /v2/settings failed: {_short(e)}")
+                self._log.info(f"Circuit breaker probe failed: {_short(e)}; next probe in a cooldown")
+                continue
+            if _is_true(settings.get("under_maintenance")):
+                breaker.probe_failed("GET /v2/settings reports under_maintenance")
+                self._log.info("Circuit breaker probe: Delta reports under_maintenance; next probe in a cooldown")
+                continue
+            if breaker.probe_succeeded():
+                now = self._clock.timestamp_ns()
+                self._log.warning("Circuit breaker CLOSED: Delta answered the probe; new orders are sent again")
+                self._msgbus.publish(CIRCUIT_TOPIC, DeltaCircuitClosed(now, now))
+
+    def _start_status_socket(self) -> None:
+        """Open a public socket subscribed to ``system_status`` only: Delta's maintenance drives the breaker."""
+        config = self._delta_config
+        url = config.resolved_urls()["ws_public"]
+        self._status_ws = _native.WsClient(
+            url,
+            "public",
+            heartbeat_timeout_secs=config.heartbeat_timeout_secs,
+            backoff_base_secs=config.reconnect_backoff_base_secs,
+            backoff_cap_secs=config.reconnect_backoff_cap_secs,
+            queue_capacity=config.queue_capacity,
+        )
+        self._status_ws.subscribe("system_status", [])
+        self._status_ws.connect(self._loop, self._on_status_batch)
+        self._log.info(f"System status socket started ({url})", LogColor.BLUE)
+
+    async def _close_status_socket(self) -> None:
+        ws, self._status_ws = self._status_ws, None
+        if ws is not None:
+            await ws.close()
+
+    def _on_status_batch(self, batch: list[tuple]) -> None:
+        for item in batch:
+            try:
+                if item[0] == _native.KIND_STATUS:
+                    self._on_system_status(str(item[1]), item[2])
+                elif item[0] == _native.KIND_LIFECYCLE and item[1] in ("subscription_error", "decode_error"):
+                    self._log.warning(f"System status socket {item[1]}: {item[2]}")
+            except Exception as e:
+                self._log.exception(f"Error handling system status event {item[:2]!r}", e)
+
+    def _on_system_status(self, status: str, event: str | None) -> None:
+        """``maintenance`` opens the breaker and holds it; any other status (live, ...) lets the probe close it."""
+        if status == "maintenance":
+            if self._circuit.set_maintenance(True, f"Delta system_status: maintenance ({event or 'status'})"):
+                self._on_circuit_opened()
+            return
+        if self._circuit.under_maintenance:
+            self._log.info(f"Delta system_status: {status} ({event or 'status'}): maintenance over, probing Delta")
+            self._circuit.set_maintenance(False)
+            self._circuit_wake.set()
+
     # -- dead-man switch -------------------------------------------------------------------------------------------
 
     async def _dead_man_switch(self, switch: DeadManSwitch) -> None:
@@ -521,8 +754,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     async def _refresh_account_periodically(self) -> None:
         """
-        Re-read the wallet every ``_ACCOUNT_REFRESH_SECS``: a safety net under the ``margins`` channel, whose
-        updates drive the account state (a wallet change the channel does not report is corrected here).
+        Re-read the wallet every ``_ACCOUNT_REFRESH_SECS``.
+
+        A safety net under the ``margins`` channel, whose updates drive the account state (a wallet change the
+        channel does not report is corrected here).
         """
         while True:
             await asyncio.sleep(_ACCOUNT_REFRESH_SECS)
@@ -783,6 +1018,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if order.is_closed:
             self._log.warning(f"Cannot submit already closed order {order}")
             return
+        if self._deny_if_circuit_open([order]):
+            return
         instrument = await self._instrument(order.instrument_id)
         if instrument is None:
             self._deny(
@@ -822,8 +1059,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             reply = await self._http.place_order(request)
         except Exception as e:  # classified below: a rejection only when Delta refused explicitly
+            self._record_order_request("POST /v2/orders", e)
             self._on_place_failure(tracked, e)
             return
+        self._record_order_request("POST /v2/orders")
         self._apply_order(venue_order(reply))
 
     def _track_child(self, child: Order, parent: TrackedOrder) -> TrackedOrder:
@@ -867,6 +1106,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
     async def _submit_order_list(self, command: SubmitOrderList) -> None:
         orders = list(command.order_list.orders)
+        if self._deny_if_circuit_open(orders):
+            return
         try:
             bracket = split_bracket(orders)
         except UnsupportedOrderError as e:
@@ -953,9 +1194,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             replies = await self._http.batch_create_orders(request)
         except Exception as e:
+            self._record_order_request("POST /v2/orders/batch", e)
             for tracked, _ in items:
                 self._on_place_failure(tracked, e)
             return
+        self._record_order_request("POST /v2/orders/batch")
         processed = set()
         for reply in replies:
             order = venue_order(reply)
@@ -1025,6 +1268,18 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         if tracked is None or order is None:
             self._log.error(f"Cannot modify {command.client_order_id!r}: order not found")
             return
+        if not self._circuit.allow_new_orders():
+            reason = self._circuit.denial_reason()
+            self._log.warning(f"Modify of {command.client_order_id!r} refused: {reason}")
+            self.generate_order_modify_rejected(
+                tracked.strategy_id,
+                tracked.instrument_id,
+                tracked.client_order_id,
+                command.venue_order_id,
+                reason,
+                self._clock.timestamp_ns(),
+            )
+            return
         instrument = await self._instrument(command.instrument_id)
         if instrument is None:
             return
@@ -1059,10 +1314,12 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             reply = await self._http.edit_order(request)
         except Exception as e:
+            self._record_order_request("PUT /v2/orders", e)
             if not self._reject_edit(tracked, venue_order_id, e, self._clock.timestamp_ns()):
                 self._log.warning(f"Edit of {tracked.client_order_id!r} has an unknown outcome ({e!r}): looking it up")
                 self._spawn(self._refresh_order(tracked))
             return
+        self._record_order_request("PUT /v2/orders")
         self._apply_order(venue_order(reply), force_update=True)
 
     def _reject_edit(
@@ -1073,8 +1330,10 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         ts: int,
     ) -> bool:
         """
-        End a failed edit: ``OrderModifyRejected`` when Delta refused it explicitly (or the request was invalid)
-        and True; False when the outcome is unknown (the caller looks the order up or waits for the socket).
+        End a failed edit; whether it ended.
+
+        ``OrderModifyRejected`` when Delta refused it explicitly (or the request was invalid) and True; False
+        when the outcome is unknown (the caller looks the order up or waits for the socket).
         """
         tracked.awaiting_update = False
         if not (_is_explicit_rejection(error) or isinstance(error, ValueError)):
@@ -1126,9 +1385,11 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         try:
             await self._http.edit_bracket(request)
         except Exception as e:
+            self._record_order_request("PUT /v2/orders/bracket", e)
             if not self._reject_edit(tracked, venue_order_id, e, ts):
                 self._log.warning(f"Bracket edit for {tracked.client_order_id!r} has an unknown outcome ({e!r})")
             return
+        self._record_order_request("PUT /v2/orders/bracket")
         if not tracked.awaiting_update:
             return  # the leg's socket update already reported the new prices
         tracked.awaiting_update = False
@@ -1140,7 +1401,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         self._emit(tracked, [Updated(tracked.quantity, tracked.price, tracked.trigger_price, False)], ts)
 
     def _cancel_request(self, tracked: TrackedOrder, venue_order_id: VenueOrderId | None) -> dict[str, Any]:
-        """The cancel of one order: by Delta id when known (the tracked id is the latest), else by client id."""
+        """Build the cancel of one order: by Delta id when known (the tracked id is the latest), else by client id."""
         request: dict[str, Any] = {"product_id": self._product_ids[tracked.instrument_id]}
         venue_id = tracked.venue_order_id or (venue_order_id.value if venue_order_id is not None else None)
         if venue_id is not None and venue_id.isdigit() and not tracked.placeholder:
@@ -1576,7 +1837,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             self._log.debug(f"Fill {fill.get('id')} of unknown Delta order {venue_order_id} skipped")
             return
         report = fill_report(fill, instrument, self.account_id, None, self._clock.timestamp_ns())
-        fill = _Fill(
+        applied = _Fill(
             report.trade_id.value,
             venue_order_id,
             int(fill["size"]),
@@ -1585,7 +1846,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
             report.commission,
             ts_event,
         )
-        self._apply_fill(tracked, instrument, fill)
+        self._apply_fill(tracked, instrument, applied)
 
     def _schedule_fill_recovery(self, tracked: TrackedOrder) -> None:
         if tracked.client_order_id in self._fill_recovery:
@@ -1748,7 +2009,9 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         """
         group = self._delta_config.mmp_group
         if group is None:
-            raise ValueError("reset_mmp needs mmp_group in the execution client config")
+            raise ValueError(
+                "reset_mmp needs an MMP group: set mmp_group ('mmp1' .. 'mmp5') in DeltaExchangeExecClientConfig",
+            )
         await self._http.reset_mmp({"asset": asset, "mmp": group})
         task = self._thaw_tasks.pop(asset, None)
         if task is not None:
@@ -1879,7 +2142,7 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         return reports
 
     async def generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
-        """Fills since ``start`` (of one instrument / Delta order); REST failures raise."""
+        """Return the fills since ``start`` (of one instrument / Delta order); REST failures raise."""
         product_ids = self._report_product_ids(command.instrument_id)
         fills = await self._fetch_fills(product_ids, self._history_start_us(command.start))
         end_ns = dt_to_unix_nanos(command.end) if command.end is not None else None
@@ -1949,25 +2212,69 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
         request) against the REST quota; set ``reconciliation_lookback_mins`` on the exec engine to choose.
         """
         if start is not None:
-            return dt_to_unix_nanos(start) // _NANOS_PER_MICRO
-        return (self._clock.timestamp_ns() - _DEFAULT_LOOKBACK_DAYS * 86_400 * _NANOS_PER_SECOND) // _NANOS_PER_MICRO
+            return int(dt_to_unix_nanos(start)) // _NANOS_PER_MICRO
+        now_ns: int = self._clock.timestamp_ns()
+        return (now_ns - _DEFAULT_LOOKBACK_DAYS * 86_400 * _NANOS_PER_SECOND) // _NANOS_PER_MICRO
 
     def _report_product_ids(self, instrument_id: InstrumentId | None) -> list[int]:
         if instrument_id is not None:
             product_id = self._product_ids.get(instrument_id)
             if product_id is None:
-                raise ValueError(f"{instrument_id} is not a loaded Delta instrument")
+                raise ValueError(
+                    f"{instrument_id} is not a loaded Delta instrument: load it through instrument_provider "
+                    "(load_ids or load_all) or ask for reports of all instruments",
+                )
             return [product_id]
         return sorted(set(self._product_ids.values()))
 
 
+def _answered_by_delta(error: Exception) -> bool:
+    """Whether ``error`` is Delta's own answer to an order request (HTTP 4xx other than 429: a rejection)."""
+    status = getattr(error, "status", None)
+    return (
+        isinstance(error, _native.DeltaApiError)
+        and not isinstance(error, _native.DeltaRateLimitError)
+        and status is not None
+        and status < 500
+        and status != 429
+    )
+
+
+def _circuit_failure(error: Exception) -> str | None:
+    """
+    Say why a failed order request counts against the circuit breaker; None when it does not (nothing was sent).
+
+    Failures: HTTP 429 or 5xx (Delta's maintenance 503 included), an unknown outcome, a timeout or transport error.
+    """
+    if isinstance(error, _native.DeltaApiError):
+        return f"HTTP {getattr(error, 'status', None)} {getattr(error, 'code', None)}"
+    if isinstance(error, _native.DeltaOrderStateUnknownError):
+        return f"outcome unknown ({_short(error)})"
+    if isinstance(error, _native.DeltaRiskError):
+        return None
+    if isinstance(error, _native.DeltaError):
+        return _short(error)
+    return None
+
+
+def _short(error: Exception, limit: int = 200) -> str:
+    """``error`` as one short line."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_true(value: Any) -> bool:
+    """Delta's flag (``"true"``/``"false"`` strings, or booleans)."""
+    return value is True or str(value).strip().lower() == "true"
+
+
 def _reported(tracked: TrackedOrder) -> VenueOrderId:
-    """The venue order id Nautilus knows for ``tracked`` (a bracket placeholder until its leg's id is reported)."""
+    """Return the venue order id Nautilus knows for ``tracked`` (a bracket placeholder until its leg's is known)."""
     return VenueOrderId(tracked.reported_id or tracked.venue_order_id or "")
 
 
 def _risk_limits_of(config: DeltaExchangeExecClientConfig | DeltaInstrumentRiskLimits) -> dict[str, Any]:
-    """The native risk engine's limits dict of the account config or of one instrument's overrides."""
+    """Return the native risk engine's limits dict of the account config or of one instrument's overrides."""
     limits: dict[str, Any] = {}
     for name, kind in _RISK_LIMIT_KEYS:
         value = getattr(config, name, None)

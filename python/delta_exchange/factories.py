@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from nautilus_trader.cache.cache import Cache
@@ -103,7 +103,7 @@ def get_cached_delta_instrument_provider(
     # Keyed by the config's canonical JSON: InstrumentProviderConfig cannot be hashed when its `filters`
     # hold lists, which is what JSON/YAML node configs produce. `load_ids` is a set: its JSON list follows the
     # set's iteration order, which depends on how the set was built, so it is sorted.
-    primitives = config.json_primitives()
+    primitives: dict[str, Any] = config.json_primitives()
     if primitives.get("load_ids"):
         primitives["load_ids"] = sorted(primitives["load_ids"])
     return _cached_instrument_provider(
@@ -164,7 +164,7 @@ class DeltaExchangeLiveDataClientFactory(LiveDataClientFactory):
     """Builds ``DeltaExchangeDataClient`` instances for a ``TradingNode``."""
 
     @staticmethod
-    def create(  # type: ignore[override]  # noqa: PLR0917 (Nautilus's factory signature)
+    def create(  # type: ignore[override]  # narrows config, as Nautilus's adapters do  # noqa: PLR0917 (its signature)
         loop: asyncio.AbstractEventLoop,
         name: str,
         config: DeltaExchangeDataClientConfig,
@@ -220,7 +220,7 @@ class DeltaExchangeLiveExecClientFactory(LiveExecClientFactory):
     """Builds ``DeltaExchangeExecutionClient`` instances for a ``TradingNode``."""
 
     @staticmethod
-    def create(  # type: ignore[override]  # noqa: PLR0917 (Nautilus's factory signature)
+    def create(  # type: ignore[override]  # narrows config, as Nautilus's adapters do  # noqa: PLR0917 (its signature)
         loop: asyncio.AbstractEventLoop,
         name: str,
         config: DeltaExchangeExecClientConfig,

@@ -129,9 +129,11 @@ def trigger_method(trigger_type: TriggerType) -> str:
 
 def is_mmp_order(order: Order, mmp_group: str | None) -> bool:
     """
-    Whether ``order`` is tagged with the MMP group: with a group configured, every plain LIMIT order that is not
-    reduce-only (quotes and other liquidity-providing or -taking limits; reduce-only exits stay untagged so a
-    freeze never blocks closing a position).
+    Tell whether ``order`` is tagged with the MMP group.
+
+    With a group configured, every plain LIMIT order that is not reduce-only is (quotes and other
+    liquidity-providing or -taking limits; reduce-only exits stay untagged so a freeze never blocks closing a
+    position).
     """
     return mmp_group is not None and order.order_type == OrderType.LIMIT and not order.is_reduce_only
 
@@ -239,9 +241,10 @@ ORDER_PARAMS: Final[tuple[str, ...]] = ("mmp", "cancel_orders_accepted")
 
 def order_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
     """
-    Return the Delta request fields of a command's ``params``: ``mmp`` (one of :data:`MMP_GROUPS`, overriding the
-    configured group) and ``cancel_orders_accepted`` (bool: let Delta cancel the product's open orders to free
-    margin for this one).
+    Return the Delta request fields of a command's ``params``.
+
+    ``mmp`` (one of :data:`MMP_GROUPS`, overriding the configured group) and ``cancel_orders_accepted`` (bool:
+    let Delta cancel the product's open orders to free margin for this one).
 
     Raises
     ------

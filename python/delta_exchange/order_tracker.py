@@ -169,11 +169,11 @@ class OrderTracker:
         return tracked
 
     def get(self, client_order_id: ClientOrderId) -> TrackedOrder | None:
-        """The tracked order of a Nautilus id."""
+        """Return the tracked order of a Nautilus id."""
         return self._by_client.get(client_order_id)
 
     def find(self, venue_order_id: str | None, delta_client_order_id: str | None) -> TrackedOrder | None:
-        """The tracked order of a Delta order id, else of a Delta ``client_order_id``."""
+        """Return the tracked order of a Delta order id, else of a Delta ``client_order_id``."""
         if venue_order_id is not None:
             tracked = self._by_venue.get(venue_order_id)
             if tracked is not None:
@@ -192,7 +192,7 @@ class OrderTracker:
 
     def match_leg(self, order: VenueOrder, instrument_id: InstrumentId) -> TrackedOrder | None:
         """
-        The placeholder bracket child a new Delta bracket leg belongs to, or None.
+        Return the placeholder bracket child a new Delta bracket leg belongs to, or None.
 
         A leg matches a placeholder child of the same instrument, side and leg type (``stop_loss_order`` /
         ``take_profit_order``) whose entry is submitted or accepted (a leg may be reported before its entry's
@@ -317,8 +317,10 @@ class OrderTracker:
 
     def fill(self, tracked: TrackedOrder, fill_id: str, size: int, venue_order_id: str) -> list[Step]:
         """
-        Return the steps a fill makes due: nothing for a fill id already seen, else (accepted,) filled
-        (, canceled when a cancel was waiting for this fill).
+        Return the steps a fill makes due.
+
+        Nothing for a fill id already seen, else (accepted,) filled (, canceled when a cancel was waiting for
+        this fill).
         """
         if fill_id in tracked.fill_ids:
             return []

@@ -120,7 +120,7 @@ def round_raw(raw: int, precision: int) -> int:
     int
 
     """
-    step = 10 ** (_FIXED_PRECISION - precision)
+    step: int = 10 ** (_FIXED_PRECISION - precision)
     quotient, remainder = divmod(abs(raw), step)
     if remainder * 2 >= step:
         quotient += 1
@@ -303,7 +303,7 @@ class BatchDecoder:
 
         """
         if depth <= 0:
-            raise ValueError(f"depth must be positive, was {depth}")
+            raise ValueError(f"depth must be positive, was {depth}: use a depth of 1 or more")
         self._set_depth(instrument_id, deltas_depth=depth)
 
     def disable_depth_snapshots(self, instrument_id: InstrumentId) -> None:
@@ -392,7 +392,7 @@ class BatchDecoder:
         self._status.pop(instrument_id, None)
 
     def status_instruments(self) -> list[InstrumentId]:
-        """The instruments that receive ``system_status``, in subscription order."""
+        """Return the instruments that receive ``system_status``, in subscription order."""
         return list(self._status)
 
     @property
@@ -568,7 +568,7 @@ class BatchDecoder:
 
 
 def _depth10_side(side: int, levels: list[tuple[int, int]], pp: int, sp: int) -> tuple[list[BookOrder], list[int]]:
-    """The best 10 ``levels`` as book orders with count 1, padded with ``NULL_ORDER`` and count 0."""
+    """Return the best 10 ``levels`` as book orders with count 1, padded with ``NULL_ORDER`` and count 0."""
     new_order = BookOrder.from_raw
     orders = [new_order(side, price, pp, size, sp, 0) for price, size in levels[:_DEPTH10]]
     real = len(orders)
@@ -584,7 +584,7 @@ def _depth10(
     ts_init: int,
 ) -> OrderBookDepth10:
     """
-    An ``OrderBookDepth10`` of a top-of-book snapshot, Nautilus's own adapters' convention.
+    Build an ``OrderBookDepth10`` of a top-of-book snapshot, Nautilus's own adapters' convention.
 
     Real levels have count 1 (Delta sends no order counts); missing levels are ``NULL_ORDER``
     (``NO_ORDER_SIDE``, price 0, size 0) with count 0; flags ``F_SNAPSHOT``; sequence 0 (``ob_l2`` has none).

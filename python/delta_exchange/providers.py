@@ -78,7 +78,10 @@ class ProductFilters(NamedTuple):
         if not states or unknown:
             raise ValueError(f"product_states {list(states)} invalid: use one or more of {list(PRODUCT_STATES)}")
         if self.expiry_within_days is not None and self.expiry_within_days <= 0:
-            raise ValueError(f"expiry_within_days must be positive, got {self.expiry_within_days}")
+            raise ValueError(
+                f"expiry_within_days must be positive, got {self.expiry_within_days}: use a number of days of 1 or "
+                "more, or None for no limit",
+            )
         assets = None if self.underlying_assets is None else tuple(a.upper() for a in self.underlying_assets)
         return ProductFilters(contract_types, assets, states, self.expiry_within_days)
 
@@ -207,7 +210,10 @@ class DeltaExchangeInstrumentProvider(InstrumentProvider):
         """
         for instrument_id in instrument_ids:
             if instrument_id.venue != DELTA_EXCHANGE_VENUE:
-                raise ValueError(f"{instrument_id} is not a {DELTA_EXCHANGE_VENUE} instrument")
+                raise ValueError(
+                    f"{instrument_id} is not a {DELTA_EXCHANGE_VENUE} instrument: use ids such as "
+                    f"BTCUSD.{DELTA_EXCHANGE_VENUE}",
+                )
         if not instrument_ids:
             self._log.warning("No instrument ids given to load")
             return
@@ -235,7 +241,10 @@ class DeltaExchangeInstrumentProvider(InstrumentProvider):
         try:
             return self._products[instrument_id]
         except KeyError:
-            raise KeyError(f"{instrument_id} is not loaded by the Delta instrument provider") from None
+            raise KeyError(
+                f"{instrument_id} is not loaded by the Delta instrument provider: load it first (load_async, "
+                "load_ids_async or load_all_async)",
+            ) from None
 
     def index_symbol(self, instrument_id: InstrumentId) -> str | None:
         """Return the spot index symbol of a loaded instrument (e.g. ``.DEXBTUSD``); None if unknown or absent."""

@@ -59,7 +59,10 @@ def parse_summary(stdout: str) -> RecordingSummary:
     lines = stdout.strip().splitlines()
     match = _SUMMARY.match(lines[-1]) if lines else None
     if match is None:
-        raise RecorderError(f"no summary line in the recorder's output: {lines[-3:]}")
+        raise RecorderError(
+            f"no summary line in the recorder's output: {lines[-3:]}: the recorder did not finish normally; see "
+            "its stderr for the cause",
+        )
     return RecordingSummary(*(int(group) for group in match.groups()))
 
 
@@ -141,7 +144,10 @@ class Recorder:
         assert self._process is not None, "start() first"
         stdout, _ = self._process.communicate(timeout=timeout)
         if self._process.returncode != 0:
-            raise RecorderError(f"delta-recorder exited with {self._process.returncode}: {self._stderr[-5:]}")
+            raise RecorderError(
+                f"delta-recorder exited with {self._process.returncode}: {self._stderr[-5:]}: fix the arguments or "
+                "URLs its stderr names (delta-recorder --help lists them)",
+            )
         return parse_summary(stdout)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60.0) -> RecordingSummary:

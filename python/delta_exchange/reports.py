@@ -173,7 +173,7 @@ def money(amount: Decimal, instrument: Instrument) -> Money:
 
 
 def make_price(instrument: Instrument, text: str) -> Price:
-    """The instrument's price of Delta's decimal text (at the instrument's precision)."""
+    """Return the instrument's price of Delta's decimal text (at the instrument's precision)."""
     return instrument.make_price(Decimal(text))
 
 
@@ -226,7 +226,7 @@ def order_status_report(
             if order.stop_order_type is not None
             else TriggerType.NO_TRIGGER
         ),
-        trailing_offset=abs(Decimal(order.trail_amount)) if trailing else None,
+        trailing_offset=abs(Decimal(order.trail_amount)) if order.trail_amount is not None else None,
         trailing_offset_type=TrailingOffsetType.PRICE if trailing else TrailingOffsetType.NO_TRAILING_OFFSET,
         avg_px=Decimal(order.average_fill_price) if order.average_fill_price else None,
         post_only=order.post_only,

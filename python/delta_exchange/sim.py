@@ -50,7 +50,7 @@ def find_binary(name: str, env_var: str) -> Path:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise DeltaSimError(f"{env_var}={explicit} does not exist")
+            raise DeltaSimError(f"{env_var}={explicit} does not exist: point it at a built {name} binary or unset it")
         return path
     repo = Path(__file__).resolve().parents[2]
     built = [p for p in (repo / "target" / "release" / name, repo / "target" / "debug" / name) if p.is_file()]
@@ -168,7 +168,10 @@ class DeltaSim:
             while len(urls) < 3:
                 line = self._process.stdout.readline()
                 if not line:
-                    raise DeltaSimError(f"delta-sim exited before printing its URLs: {self._stderr_lines[-5:]}")
+                    raise DeltaSimError(
+                        f"delta-sim exited before printing its URLs: {self._stderr_lines[-5:]}: fix what its stderr "
+                        f"names (a port in use, a bad option); it has {_START_TIMEOUT_SECS} s to start",
+                    )
                 key, _, value = line.strip().partition("=")
                 if key in ("rest_url", "ws_url", "public_ws_url"):
                     urls[key] = value
@@ -200,7 +203,7 @@ class DeltaSim:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             self.rest_url + path,
@@ -210,9 +213,12 @@ class DeltaSim:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return json.loads(response.read())
+                answer: dict[str, Any] = json.loads(response.read())  # every /sim/ endpoint answers an object
+                return answer
         except OSError as exc:
-            raise DeltaSimError(f"{method} {path} failed: {exc}") from exc
+            raise DeltaSimError(
+                f"{method} {path} failed: {exc}: check that delta-sim still runs at {self.rest_url}",
+            ) from exc
 
     def stats(self) -> dict[str, Any]:
         """``GET /sim/stats``: frames sent per channel and symbol, orders received, rate limits, faults."""
@@ -226,9 +232,30 @@ class DeltaSim:
         ``stall``, ``book_error``; REST: ``latency_ms``, ``error_rate``, ``force_429``; market:
         ``pause_market``; trading: ``drop_order_reply=N`` (the next N ``POST /v2/orders`` are placed but never
         answered), ``private_delay_ms=M`` (private event frames M ms late, order kept) and
-        ``skip_private_seq=N`` (the next N private ``orders`` frames left out: a ``seq_no`` gap).
+        ``skip_private_seq=N`` (the next N private ``orders`` frames left out: a ``seq_no`` gap); exchange:
+        ``maintenance=True`` (``system_status`` subscribers get ``maintenance_started``, ``GET /v2/settings`` says
+        ``under_maintenance: "true"``, order placement and edits answer HTTP 503 ``unavailable`` while cancels
+        work) until ``maintenance=False`` (``maintenance_finished``).
         """
         return self._call("POST", "/sim/faults", switches)
+
+    def rotate_keys(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        revoke: list[str] | None = None,
+    ) -> list[str]:
+        """
+        ``POST /sim/keys``: issue ``api_key``/``api_secret`` for the default account and revoke the keys in ``revoke``.
+
+        The revoked keys are refused from the next request or ``key-auth`` on; sockets already authenticated stay
+        so. Returns the API keys now valid (never a secret).
+        """
+        body: dict[str, Any] = {"revoke": revoke or []}
+        if api_key is not None or api_secret is not None:
+            body.update(api_key=api_key, api_secret=api_secret)
+        keys: list[str] = self._call("POST", "/sim/keys", body)["api_keys"]
+        return keys
 
     def restart(self) -> dict[str, Any]:
         """``POST /sim/restart``: drop every socket (public and private); orders, positions and balances stay."""
@@ -236,10 +263,11 @@ class DeltaSim:
 
     def trade(self, symbol: str, side: str, size: int) -> dict[str, Any]:
         """
-        ``POST /sim/trade``: one synthetic taker trade of up to ``size`` contracts on ``side`` (``"buy"`` takes
-        asks, ``"sell"`` takes bids), like the market generator's: resting user orders it reaches fill as makers
-        in price-time priority, and stops trigger. Answers ``{"fills": [[price, size], ...], "maker_fills":
-        [{"order_id", "price", "size"}, ...]}``.
+        ``POST /sim/trade``: one synthetic taker trade of up to ``size`` contracts on ``side``.
+
+        ``"buy"`` takes asks, ``"sell"`` takes bids, like the market generator's: resting user orders it reaches
+        fill as makers in price-time priority, and stops trigger. Answers ``{"fills": [[price, size], ...],
+        "maker_fills": [{"order_id", "price", "size"}, ...]}``.
         """
         return self._call("POST", "/sim/trade", {"symbol": symbol, "side": side, "size": size})
 

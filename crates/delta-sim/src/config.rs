@@ -52,7 +52,7 @@ pub const DEFAULT_USD_BALANCE: Decimal = Decimal::from_int(100_000);
 /// Runtime fault switches; also the JSON body of `POST /sim/faults` (absent fields keep their value).
 /// Counters (`force_429`, `skip_seq`, `corrupt_checksum`, `malformed`, `drop_order_reply`,
 /// `skip_private_seq`) are one-shot budgets consumed as the faults are injected; `*_every` switches and
-/// `private_delay_ms` stay until set back to 0.
+/// `private_delay_ms` stay until set back to 0; `maintenance` stays until set back to false.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Faults {
     /// Delay added before every `/v2` request is handled, in milliseconds.
@@ -84,6 +84,11 @@ pub struct Faults {
     pub private_delay_ms: u64,
     /// Number of upcoming private `orders` event frames left out (their `seq_no` is used up: a gap).
     pub skip_private_seq: u32,
+    /// Exchange maintenance: `system_status` subscribers are told (`maintenance_started`, then
+    /// `maintenance_finished` when switched off), `GET /v2/settings` reports `under_maintenance: "true"`,
+    /// and order placement and edits (`POST`/`PUT` on `/v2/orders`, `/v2/orders/batch`,
+    /// `/v2/orders/bracket`) answer HTTP 503; cancels and reads still work.
+    pub maintenance: bool,
 }
 
 /// A partial update of [`Faults`], as posted to `/sim/faults`.
@@ -118,6 +123,8 @@ pub struct FaultsUpdate {
     pub private_delay_ms: Option<u64>,
     /// New count of left-out private `orders` frames, if given.
     pub skip_private_seq: Option<u32>,
+    /// New maintenance switch, if given.
+    pub maintenance: Option<bool>,
 }
 
 impl Faults {
@@ -154,6 +161,9 @@ impl Faults {
         }
         if let Some(pause_market) = update.pause_market {
             self.pause_market = pause_market;
+        }
+        if let Some(maintenance) = update.maintenance {
+            self.maintenance = maintenance;
         }
         if let Some(symbol) = update.book_error {
             self.book_error.push(symbol);
@@ -276,7 +286,7 @@ mod tests {
     fn fault_updates_keep_absent_fields_and_clamp_the_rate() {
         let mut faults = Faults { latency_ms: 5, error_rate: 0.0, force_429: 2, ..Faults::default() };
         let update = r#"{"error_rate": 3.5, "skip_seq": 1, "book_error": "BTCUSD", "drop_order_reply": 2,
-                         "private_delay_ms": 40, "skip_private_seq": 3}"#;
+                         "private_delay_ms": 40, "skip_private_seq": 3, "maintenance": true}"#;
         faults.apply(serde_json::from_str(update).unwrap());
         let expected = Faults {
             latency_ms: 5,
@@ -287,9 +297,12 @@ mod tests {
             drop_order_reply: 2,
             private_delay_ms: 40,
             skip_private_seq: 3,
+            maintenance: true,
             ..Faults::default()
         };
         assert_eq!(faults, expected);
+        faults.apply(serde_json::from_str(r#"{"maintenance": false}"#).unwrap());
+        assert_eq!(faults, Faults { maintenance: false, ..expected });
         assert!(serde_json::from_str::<FaultsUpdate>(r#"{"latency": 1}"#).is_err());
     }
 }

@@ -1,13 +1,13 @@
 //! What Delta's edge does before an endpoint sees a `/v2` request, in this order: fault latency, the
-//! CDN's `User-Agent` check, injected 5xx, forced 429s, the weighted quota, and (private endpoints)
-//! signature checks over the raw request (REFERENCE 2, 4.1, 10).
+//! CDN's `User-Agent` check, maintenance (order entry refused), injected 5xx, forced 429s, the weighted
+//! quota, and (private endpoints) signature checks over the raw request (REFERENCE 2, 3.2, 4.1, 10).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use delta_core::auth::unix_seconds;
@@ -34,6 +34,22 @@ pub struct Authed {
     pub user_id: u64,
 }
 
+/// Whether a request places or edits orders: `POST`/`PUT` on `/v2/orders`, `/v2/orders/batch` and
+/// `/v2/orders/bracket`. Cancels (`DELETE`) and reads are not order entry.
+pub fn is_order_entry(method: &Method, path: &str) -> bool {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    (method == Method::POST || method == Method::PUT)
+        && matches!(path, "/v2/orders" | "/v2/orders/batch" | "/v2/orders/bracket")
+}
+
+/// The answer to order entry during maintenance: HTTP 503 (REFERENCE 3.2: "503 maintenance") with the
+/// envelope `{"success": false, "error": {"code": "unavailable"}}`. Delta does not document the body of its
+/// maintenance 503; `unavailable` is the code ccxt captured from Delta and maps to "exchange not
+/// available" (fixture `rest_error_unavailable.json`), so it is the most likely real shape.
+pub fn maintenance_refusal() -> ApiError {
+    ApiError::envelope(StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+}
+
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok()).filter(|text| !text.is_empty())
 }
@@ -56,6 +72,10 @@ pub async fn gateway(
     if header_text(request.headers(), header::USER_AGENT.as_str()).is_none() {
         return ApiError::gateway(StatusCode::FORBIDDEN, "Forbidden", "Request blocked by CDN").into_response();
     }
+    if faults.maintenance && is_order_entry(request.method(), request.uri().path()) {
+        state.stats().record_fault("maintenance");
+        return maintenance_refusal().into_response();
+    }
     if let Some(status) = state.draw_injected_error(faults.error_rate) {
         state.stats().record_injected_error();
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -69,7 +89,7 @@ pub async fn gateway(
     // runs before authentication, so a request naming a known key is charged to that account.
     let caller = header_text(request.headers(), "api-key")
         .and_then(|key| state.account_for_key(key))
-        .map_or(Caller::Ip(peer.ip()), |(user_id, _)| Caller::Account(*user_id));
+        .map_or(Caller::Ip(peer.ip()), |(user_id, _)| Caller::Account(user_id));
     let weight = endpoint_weight(request.method().as_str(), request.uri().path());
     if let Err(window) = state.quota().try_take(caller.clone(), weight, Instant::now()) {
         state.stats().record_rate_limited();
@@ -110,7 +130,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     if !signer.verify(method, timestamp, parts.uri.path(), &query, &bytes, signature) {
         return refuse(ApiError::envelope(StatusCode::UNAUTHORIZED, "Signature Mismatch"));
     }
-    parts.extensions.insert(Authed { user_id: *user_id });
+    parts.extensions.insert(Authed { user_id });
     state.venue().sweep_deadlines(now_micros());
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

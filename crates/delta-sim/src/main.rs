@@ -110,6 +110,10 @@ struct Cli {
     /// Fault: leave out the next N private `orders` event frames (a `seq_no` gap).
     #[arg(long, default_value_t = 0)]
     skip_private_seq: u32,
+    /// Fault: start under exchange maintenance (order placement and edits answer HTTP 503,
+    /// `system_status` says `maintenance`); switch it off with `POST /sim/faults {"maintenance": false}`.
+    #[arg(long)]
+    maintenance: bool,
     /// Replay this delta-recorder raw capture (a capture file, a directory of them or a recording's --out
     /// directory) on the public socket instead of the synthetic public feeds, once, from the first subscription.
     #[arg(long, value_name = "PATH")]
@@ -138,6 +142,7 @@ impl Cli {
             drop_order_reply: Some(self.drop_order_reply),
             private_delay_ms: Some(self.private_delay_ms),
             skip_private_seq: Some(self.skip_private_seq),
+            maintenance: Some(self.maintenance),
         });
         SimConfig {
             host: self.host,

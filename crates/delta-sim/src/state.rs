@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use delta_core::auth::Signer;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::catalog::Catalog;
 use crate::config::{Faults, FaultsUpdate, SimConfig};
@@ -24,12 +24,48 @@ pub fn now_micros() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
+/// Status changes kept for slow `system_status` subscribers.
+const SYSTEM_STATUS_CAPACITY: usize = 16;
+
+/// The exchange's status as the `system_status` channel and `GET /v2/settings` report it, driven by the
+/// `maintenance` fault switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemStatus {
+    /// True while under maintenance.
+    pub maintenance: bool,
+    /// When the current (or last) maintenance started, in µs.
+    pub maintenance_start_time: Option<i64>,
+    /// When the last maintenance finished, in µs (`None` while one is under way).
+    pub maintenance_finish_time: Option<i64>,
+}
+
+impl SystemStatus {
+    /// The status at start: under maintenance since `now` when `maintenance`, else live.
+    fn initial(maintenance: bool, now: i64) -> Self {
+        Self { maintenance, maintenance_start_time: maintenance.then_some(now), maintenance_finish_time: None }
+    }
+
+    /// The status after switching maintenance on or off at `now`.
+    fn switched(self, maintenance: bool, now: i64) -> Self {
+        if maintenance {
+            Self { maintenance, maintenance_start_time: Some(now), maintenance_finish_time: None }
+        } else {
+            Self {
+                maintenance,
+                maintenance_start_time: self.maintenance_start_time,
+                maintenance_finish_time: Some(now),
+            }
+        }
+    }
+}
+
 /// The state shared by all handlers.
 #[derive(Debug)]
 pub struct Shared {
     venue: Mutex<Venue>,
     catalog: Arc<Catalog>,
-    keys: HashMap<String, (u64, Signer)>,
+    keys: Mutex<HashMap<String, (u64, Signer)>>,
+    default_user_id: u64,
     quota: FixedWindow<Caller>,
     product_ops: FixedWindow<u64>,
     faults: Mutex<Faults>,
@@ -43,6 +79,8 @@ pub struct Shared {
     restarts: watch::Sender<u64>,
     stopping: watch::Sender<bool>,
     replay: Option<Subscribers>,
+    system_status: Mutex<SystemStatus>,
+    status_changes: broadcast::Sender<SystemStatus>,
 }
 
 /// Marks products as watched by a public socket subscription while it lives (the market generator
@@ -82,7 +120,8 @@ impl Shared {
         Self {
             venue: Mutex::new(venue),
             catalog,
-            keys: HashMap::from([(config.api_key.clone(), (user_id, signer))]),
+            keys: Mutex::new(HashMap::from([(config.api_key.clone(), (user_id, signer))])),
+            default_user_id: user_id,
             quota: FixedWindow::new(config.quota, config.quota_window, origin),
             product_ops: FixedWindow::new(config.product_ops_per_second, Duration::from_secs(1), origin),
             faults: Mutex::new(config.faults.clone()),
@@ -96,6 +135,8 @@ impl Shared {
             restarts: watch::channel(0).0,
             stopping: watch::channel(false).0,
             replay: config.replay.is_some().then(Subscribers::default),
+            system_status: Mutex::new(SystemStatus::initial(config.faults.maintenance, now_micros())),
+            status_changes: broadcast::channel(SYSTEM_STATUS_CAPACITY).0,
         }
     }
 
@@ -110,8 +151,24 @@ impl Shared {
     }
 
     /// The account and signer of an API key.
-    pub fn account_for_key(&self, api_key: &str) -> Option<&(u64, Signer)> {
-        self.keys.get(api_key)
+    pub fn account_for_key(&self, api_key: &str) -> Option<(u64, Signer)> {
+        lock(&self.keys).get(api_key).cloned()
+    }
+
+    /// Issues `api_key` with `api_secret` for the default account (as a user creating a new key on Delta's
+    /// site) and revokes the keys in `revoke`; answers the keys now valid. Sockets already authenticated stay
+    /// so (Delta's behaviour on revocation is not documented).
+    pub fn rotate_keys(&self, api_key: Option<(&str, &str)>, revoke: &[String]) -> Vec<String> {
+        let mut keys = lock(&self.keys);
+        for key in revoke {
+            keys.remove(key);
+        }
+        if let Some((key, secret)) = api_key {
+            keys.insert(key.to_owned(), (self.default_user_id, Signer::from_parts(key, secret)));
+        }
+        let mut valid: Vec<String> = keys.keys().cloned().collect();
+        valid.sort();
+        valid
     }
 
     /// The REST quota meter.
@@ -178,11 +235,31 @@ impl Shared {
         lock(&self.faults).clone()
     }
 
-    /// Changes the fault switches and returns the new values.
+    /// Changes the fault switches and returns the new values. Switching `maintenance` on or off changes the
+    /// system status and tells every `system_status` subscriber.
     pub fn update_faults(&self, update: FaultsUpdate) -> Faults {
         let mut faults = lock(&self.faults);
+        let was_under_maintenance = faults.maintenance;
         faults.apply(update);
+        if faults.maintenance != was_under_maintenance {
+            let mut status = lock(&self.system_status);
+            *status = status.switched(faults.maintenance, now_micros());
+            // No receiver is not an error: nobody subscribed to `system_status`.
+            let _ = self.status_changes.send(*status);
+            tracing::info!(maintenance = faults.maintenance, "system status changed");
+        }
         faults.clone()
+    }
+
+    /// The current system status.
+    pub fn system_status(&self) -> SystemStatus {
+        *lock(&self.system_status)
+    }
+
+    /// The current system status and every change after it (no change is missed or seen twice).
+    pub fn subscribe_system_status(&self) -> (SystemStatus, broadcast::Receiver<SystemStatus>) {
+        let status = lock(&self.system_status);
+        (*status, self.status_changes.subscribe())
     }
 
     /// Runs `take` on the locked switches: the one place one-shot socket faults are consumed.

@@ -40,7 +40,8 @@ pub struct StatsSnapshot {
     /// Requests answered with an injected 5xx.
     pub injected_errors: u64,
     /// Faults injected, by switch name (`drop_every`, `skip_seq`, `corrupt_checksum`, `malformed`,
-    /// `stall`, `book_error`, `drop_order_reply`, `private_delay_ms` (frames delayed), `skip_private_seq`).
+    /// `stall`, `book_error`, `drop_order_reply`, `private_delay_ms` (frames delayed), `skip_private_seq`,
+    /// `maintenance` (order placements and edits refused with HTTP 503)).
     #[serde(default)]
     pub faults_injected: BTreeMap<String, u64>,
     /// Socket handshakes accepted.

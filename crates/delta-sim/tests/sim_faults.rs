@@ -1,7 +1,8 @@
 //! The trading fault switches and the restart: `drop_order_reply` (the order is placed, the answer never
 //! comes; delta-core's client times out, finds it by `client_order_id`, and it exists exactly once),
 //! `private_delay_ms` (frames late, order kept), `skip_private_seq` (a `seq_no` gap on `orders`, the state
-//! changes anyway) and `POST /sim/restart` (every socket dropped, orders and positions kept).
+//! changes anyway), `maintenance` (order entry answers 503, cancels work, `system_status` and
+//! `/v2/settings` say so) and `POST /sim/restart` (every socket dropped, orders and positions kept).
 
 mod client_common;
 mod common;
@@ -176,5 +177,105 @@ async fn restart_drops_every_socket_and_keeps_orders_and_positions() {
     assert_eq!(ids, [&resting["id"]]);
     let positions = again.next_of("positions").await;
     assert_eq!(positions["result"][0]["size"], 4);
+    sim.stop().await;
+}
+
+/// Switches the `maintenance` fault on or off.
+fn maintenance(sim: &Sim, on: bool) {
+    set(sim, FaultsUpdate { maintenance: Some(on), ..FaultsUpdate::default() });
+}
+
+#[tokio::test]
+async fn maintenance_refuses_order_entry_with_503_and_still_cancels() {
+    let sim = quiet_sim().await;
+    let resting = sim.post("/v2/orders", &resting_bid(&sim, "before-1").await).await.body["result"].clone();
+    maintenance(&sim, true);
+    assert!(sim.handle.faults().get().maintenance);
+    let unavailable = json!({"success": false, "error": {"code": "unavailable"}});
+
+    let bid = resting_bid(&sim, "during-1").await;
+    let price = bid["limit_price"].clone();
+    let refused = [
+        sim.post("/v2/orders", &bid).await,
+        sim.put("/v2/orders", &json!({"id": resting["id"], "product_id": 27, "limit_price": price, "size": 3})).await,
+        sim.post("/v2/orders/batch", &json!({"product_id": 27, "orders": [bid.clone()]})).await,
+        sim.put("/v2/orders/batch", &json!({"product_id": 27, "orders": [{"id": resting["id"], "size": 3}]})).await,
+        sim.post(
+            "/v2/orders/bracket",
+            &json!({"product_id": 27, "stop_loss_order": {"order_type": "market_order",
+                                                 "stop_price": "1000"}, "bracket_stop_trigger_method": "mark_price"}),
+        )
+        .await,
+    ];
+    for answer in &refused {
+        assert_eq!((answer.status, &answer.body), (StatusCode::SERVICE_UNAVAILABLE, &unavailable));
+    }
+    common::assert_shape("rest_error_unavailable.json", &refused[0].body);
+    // Nothing reached the engine: no new order, the resting one unchanged.
+    assert_eq!(sim.private_get("/v2/orders/client_order_id/during-1", "").await.status, StatusCode::NOT_FOUND);
+    let open = sim.private_get("/v2/orders", "").await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert_eq!(open.body["result"][0]["size"], resting["size"]);
+    let stats = sim.handle.stats();
+    assert_eq!((stats.orders_received, stats.faults_injected.get("maintenance")), (1, Some(&5)));
+
+    // Cancels still go through.
+    let cancel = json!({"id": resting["id"], "product_id": 27});
+    let cancelled = sim.delete("/v2/orders", &cancel).await;
+    assert_eq!((cancelled.status, &cancelled.body["result"]["state"]), (StatusCode::OK, &json!("cancelled")));
+
+    // Switched off, order entry is answered again.
+    maintenance(&sim, false);
+    let after = sim.post("/v2/orders", &resting_bid(&sim, "after-1").await).await;
+    assert_eq!((after.status, &after.body["result"]["state"]), (StatusCode::OK, &json!("open")));
+    assert_eq!(sim.handle.stats().faults_injected.get("maintenance"), Some(&5));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn settings_report_maintenance_while_it_is_on() {
+    let sim = quiet_sim().await;
+    let live = sim.get("/v2/settings").await.body;
+    assert_eq!(live["result"]["under_maintenance"], "false");
+    maintenance(&sim, true);
+    let under = sim.get("/v2/settings").await.body;
+    assert_eq!(under["result"]["under_maintenance"], "true");
+    let started: i64 = under["result"]["maintenance_start_time"].as_str().unwrap().parse().unwrap();
+    assert!(started <= under["result"]["server_time"].as_i64().unwrap());
+    maintenance(&sim, false);
+    assert_eq!(sim.get("/v2/settings").await.body["result"]["under_maintenance"], "false");
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn system_status_broadcasts_maintenance_started_and_finished() {
+    let sim = quiet_sim().await;
+    let mut client = Client::connect(&sim.handle.public_ws_url()).await;
+    client.subscribe(json!([{"name": "system_status"}])).await;
+    let snapshot = client.next_of("system_status").await;
+    assert_eq!((&snapshot["status"], &snapshot["event"]), (&json!("live"), &json!("app_status_update")));
+
+    maintenance(&sim, true);
+    let started = client.next_of("system_status").await;
+    assert_eq!((&started["status"], &started["event"]), (&json!("maintenance"), &json!("maintenance_started")));
+    assert!(started["maintenance_start_time"].as_i64().is_some(), "{started}");
+    common::assert_shape("ws_system_status.json", &started);
+
+    // A subscriber arriving during maintenance gets the current status in its snapshot.
+    let mut late = Client::connect(&sim.handle.public_ws_url()).await;
+    late.subscribe(json!([{"name": "system_status"}])).await;
+    let late_snapshot = late.next_of("system_status").await;
+    assert_eq!(late_snapshot["status"], "maintenance");
+    assert_eq!(late_snapshot["maintenance_start_time"], started["maintenance_start_time"]);
+
+    // Setting the same value again is no change: nothing is sent for it.
+    maintenance(&sim, true);
+    maintenance(&sim, false);
+    for client in [&mut client, &mut late] {
+        let finished = client.next_of("system_status").await;
+        assert_eq!((&finished["status"], &finished["event"]), (&json!("live"), &json!("maintenance_finished")));
+        assert!(finished["maintenance_finish_time"].as_i64() >= finished["maintenance_start_time"].as_i64());
+    }
+    assert_eq!(sim.handle.stats().sent["system_status"][""], 5);
     sim.stop().await;
 }

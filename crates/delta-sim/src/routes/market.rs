@@ -230,13 +230,16 @@ pub async fn stats() -> Response {
     })
 }
 
-/// `GET /v2/settings`: server time in µs and the maintenance flag.
-pub async fn settings() -> Response {
+/// `GET /v2/settings`: server time in µs and the maintenance flag (`"true"` while the `maintenance` fault
+/// switch is on, with the time it started; otherwise a maintenance one day ahead).
+pub async fn settings(State(state): State<AppState>) -> Response {
     let now = now_micros();
+    let status = state.system_status();
+    let next_start = if status.maintenance { status.maintenance_start_time } else { None };
     ok(Settings {
         server_time: Micros(now),
-        under_maintenance: Some(false),
-        maintenance_start_time: Some(MicrosString(now + 86_400 * MICROS_PER_SECOND)),
+        under_maintenance: Some(status.maintenance),
+        maintenance_start_time: Some(MicrosString(next_start.unwrap_or(now + 86_400 * MICROS_PER_SECOND))),
         kyc_deposit_limit: Some(Decimal::from_int(20)),
         kyc_withdrawal_limit: Some(Decimal::from_int(10_000)),
     })

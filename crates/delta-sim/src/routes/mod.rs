@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sim/mmp_trigger", post(sim::mmp_trigger))
         .route("/sim/trade", post(sim::trade))
         .route("/sim/restart", post(sim::restart))
+        .route("/sim/keys", post(sim::keys))
         .route("/ws", get(crate::ws::private_socket))
         .route("/public/ws", get(crate::ws::public_socket));
     public

@@ -27,6 +27,33 @@ pub async fn set_faults(State(state): State<AppState>, body: Bytes) -> ApiResult
     Ok(json_response(axum::http::StatusCode::OK, &state.update_faults(update)))
 }
 
+/// Body of `POST /sim/keys`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotation {
+    /// A new key for the default account.
+    pub api_key: Option<String>,
+    /// Its secret (required with `api_key`).
+    pub api_secret: Option<String>,
+    /// Keys to revoke.
+    #[serde(default)]
+    pub revoke: Vec<String>,
+}
+
+/// `POST /sim/keys` with `{"api_key": "k2", "api_secret": "s2", "revoke": ["k1"]}`: issues a key for the
+/// default account and revokes others, for credential-rotation tests. Answers `{"api_keys": [...]}`, the
+/// keys now valid (never a secret).
+pub async fn keys(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let rotation: KeyRotation = json_body(&body)?;
+    let issued = match (&rotation.api_key, &rotation.api_secret) {
+        (Some(key), Some(secret)) if !key.is_empty() && !secret.is_empty() => Some((key.as_str(), secret.as_str())),
+        (None, None) => None,
+        _ => return Err(ApiError::bad_schema("api_key", "api_key and api_secret go together and are non-empty")),
+    };
+    let valid = state.rotate_keys(issued, &rotation.revoke);
+    Ok(json_response(axum::http::StatusCode::OK, &json!({"api_keys": valid})))
+}
+
 /// `POST /sim/restart`: drops every socket (public and private) at once; orders, positions, balances and
 /// the market stay as they are.
 pub async fn restart(State(state): State<AppState>) -> Response {

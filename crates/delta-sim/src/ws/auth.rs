@@ -56,5 +56,5 @@ pub fn authenticate(state: &Shared, payload: &Value, legacy: bool, now_seconds: 
     } else {
         json!({"type": "key-auth", "success": true, "status_code": 200, "status": "authenticated"})
     };
-    AuthOutcome { user_id: Some(*user_id), reply }
+    AuthOutcome { user_id: Some(user_id), reply }
 }

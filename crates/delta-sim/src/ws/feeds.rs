@@ -96,14 +96,33 @@ pub fn spawn(feed: Feed) -> JoinHandle<()> {
         match feed.channel.as_str() {
             "ob_updates" | "l2_updates" => book_stream(feed).await,
             "trades" | "all_trades" => trade_stream(feed).await,
-            "system_status" => {
-                feed.send("", &messages::system_status(now_micros())).await;
-            }
+            "system_status" => status_stream(feed).await,
             // Event channels the sim never raises on its own.
             "product_updates" | "announcements" => {}
             _ => periodic(feed).await,
         }
     })
+}
+
+/// `system_status`: a snapshot of the current status, then one message per maintenance switch
+/// (`maintenance_started` / `maintenance_finished`).
+async fn status_stream(feed: Feed) {
+    let (current, mut changes) = feed.state.subscribe_system_status();
+    if !feed.send("", &messages::system_status(&current, "app_status_update", now_micros())).await {
+        return;
+    }
+    loop {
+        let status = match changes.recv().await {
+            Ok(status) => status,
+            // Too slow to see every change: the latest status is what matters.
+            Err(RecvError::Lagged(_)) => feed.state.system_status(),
+            Err(RecvError::Closed) => return,
+        };
+        let event = if status.maintenance { "maintenance_started" } else { "maintenance_finished" };
+        if !feed.send("", &messages::system_status(&status, event, now_micros())).await {
+            return;
+        }
+    }
 }
 
 /// Takes one pending `book_error` for `symbol`.

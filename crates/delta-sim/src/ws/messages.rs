@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::book::{Book, Level};
 use crate::catalog::{Catalog, ContractKind, IndexInfo, Instrument, MICROS_PER_SECOND};
 use crate::engine::market::{implied_vol, Market, PublicTrade};
+use crate::state::SystemStatus;
 use crate::views;
 
 /// Levels of `ob_l2` (REFERENCE 9.5).
@@ -210,10 +211,14 @@ pub fn spot(catalog: &Catalog, market: &Market, index: &IndexInfo, channel: &str
     }
 }
 
-/// The `system_status` snapshot: the sim is always live with no maintenance planned.
-pub fn system_status(now: i64) -> Value {
-    json!({"type": "system_status", "status": "live", "event": "app_status_update", "maintenance_start_time": null,
-           "maintenance_announcement_time": null, "maintenance_finish_time": null, "timestamp": now})
+/// A `system_status` message (REFERENCE 9.5): `status` is `maintenance` or `live`; `event` is
+/// `app_status_update` for the snapshot on subscribe, `maintenance_started` / `maintenance_finished` for
+/// changes. The sim never announces maintenance ahead, so `maintenance_announcement_time` is null.
+pub fn system_status(status: &SystemStatus, event: &str, now: i64) -> Value {
+    let state = if status.maintenance { "maintenance" } else { "live" };
+    json!({"type": "system_status", "status": state, "event": event,
+           "maintenance_start_time": status.maintenance_start_time, "maintenance_announcement_time": null,
+           "maintenance_finish_time": status.maintenance_finish_time, "timestamp": now})
 }
 
 fn buyer_role(trade: &PublicTrade) -> &'static str {
