@@ -39,7 +39,7 @@ REST = {
         "GET /v2/tickers/{symbol}": {"calls": 4, "ok": 4, "latency_ms_p99": 3.5},
         "POST /v2/orders": {"calls": 5, "ok": 3, "latency_ms_p99": 12.25},
     },
-    "rate_limit": {"units_used": 40, "remaining": 4960, "quota": 10000, "backing_off": False},
+    "rate_limit": {"units_used": 40, "remaining": 4960, "burst": 5000, "quota": 10000, "backing_off": True},
 }
 
 
@@ -59,14 +59,14 @@ def test_summary_line_condenses_every_part() -> None:
     assert line.startswith("ws: frames=120 reconnects=1 gaps=2 resyncs=2 decode_errors=3 heartbeat_age=0.2s")
     assert "queue=0/7 lag_max=1.50ms" in line
     assert "rest: calls=9 errors=2 429s=1 p99_max=12.2ms(POST /v2/orders)" in line
-    assert "quota_used=40 remaining=4960/10000" in line
+    assert "units_used=40 available_now=4960/5000 quota=10000 backing_off" in line
     assert "orders: accepted=2 submitted=3" in line
     assert line.endswith("circuit: None")
 
 
 def test_summary_line_of_a_client_not_connected_yet() -> None:
     assert summary_line({"ws": {}, "rest": {}}) == (
-        "ws: not connected | rest: calls=0 errors=0 429s=0 quota_used=0 remaining=0/0"
+        "ws: not connected | rest: calls=0 errors=0 429s=0 units_used=0 available_now=0/0 quota=0"
     )
 
 

@@ -38,8 +38,8 @@ def _rest_part(rest: Mapping[str, Any]) -> str:
     quota = rest.get("rate_limit", {})
     return (
         f"rest: calls={rest.get('calls', 0)} errors={errors} 429s={rest.get('rate_limited', 0)}{p99} "
-        f"quota_used={quota.get('units_used', 0)} remaining={quota.get('remaining', 0)}/{quota.get('quota', 0)}"
-        f"{' backing_off' if quota.get('backing_off') else ''}"
+        f"units_used={quota.get('units_used', 0)} available_now={quota.get('remaining', 0)}/{quota.get('burst', 0)} "
+        f"quota={quota.get('quota', 0)}{' backing_off' if quota.get('backing_off') else ''}"
     )
 
 
