@@ -166,6 +166,8 @@ def test_key_change_mid_run_keeps_market_data_and_private_streams(node: ExecNode
     assert exec_stats["orders"]["submitted"] >= 2 and exec_stats["orders"]["filled"] >= 2
     assert exec_stats["rest"]["endpoints"]["POST /v2/orders"]["ok"] >= 2
     assert exec_stats["ws"]["heartbeat_age_secs"] is not None
+    assert exec_stats["ws"]["messages"]["v2/user_trades"] >= 2, exec_stats["ws"]["messages"]
+    assert node.data_client.stats()["ws"]["messages"]["ob_l1"] > 0
     assert set(exec_stats) >= {"ws", "rest", "orders", "risk", "circuit_breaker", "reconciliations"}
     assert exec_stats["circuit_breaker"]["state"] == "closed"
     node.stop_strategy(strategy)

@@ -344,7 +344,8 @@ class WsClient:
         """
         Return the socket's counters.
 
-        ``frames``, ``bytes``, ``reconnects``, ``connections``, ``decode_errors`` ({channel: n}), ``gaps``,
+        ``frames``, ``bytes``, ``reconnects``, ``connections``, ``messages`` ({channel: n} decoded),
+        ``decode_errors`` ({channel: n}), ``gaps``,
         ``resyncs``, ``queue_depth``, ``queue_max_depth``, ``lag_ns_last``, ``lag_ns_max``, ``full_waits``,
         ``heartbeat_age_secs`` (since the stalest connection's last frame; None before one), ``batches``,
         ``events_delivered``, ``max_batch_size``, ``callback_errors``.

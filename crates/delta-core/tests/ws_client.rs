@@ -457,6 +457,14 @@ async fn decode_errors_are_counted_and_the_stream_goes_on() {
     assert_eq!((&*trade.symbol, trade.price), ("BTCUSD", "68453.5".parse().unwrap()));
     assert_eq!(client.stats().decode_errors.values().sum::<u64>(), 2);
     assert_eq!(client.stats().decode_errors.get("trades"), Some(&1));
+    send(&mut socket, &fixture("ws_mark_price.json")).await;
+    wait_for(&mut events, "the mark price", |k| {
+        matches!(k, WsEventKind::Market(MarketEvent::MarkPrice(_))).then_some(())
+    })
+    .await;
+    let messages = client.stats().messages;
+    assert_eq!(messages.get("trades"), Some(&1), "only decoded messages count: {messages:?}");
+    assert_eq!(messages.get("mark_price"), Some(&1), "{messages:?}");
     client.close().await;
 }
 

@@ -289,9 +289,9 @@ impl WsClient {
         })
     }
 
-    /// Counters: the delta-core client's (frames, reconnects, decode errors by channel, gaps, resyncs, queue
-    /// depth and lag, heartbeat age: seconds since the stalest connection's last frame, None before one)
-    /// plus batches, events delivered, largest batch and callback errors.
+    /// Counters: the delta-core client's (frames, reconnects, messages and decode errors by channel, gaps,
+    /// resyncs, queue depth and lag, heartbeat age: seconds since the stalest connection's last frame, None
+    /// before one) plus batches, events delivered, largest batch and callback errors.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         guard(|| {
             let core = match &*self.lock() {
@@ -305,6 +305,7 @@ impl WsClient {
             out.set_item("reconnects", core.reconnects())?;
             out.set_item("connections", core.connections.len())?;
             out.set_item("decode_errors", core.decode_errors.clone())?;
+            out.set_item("messages", core.messages.clone())?;
             out.set_item("gaps", core.gaps)?;
             out.set_item("resyncs", core.resyncs)?;
             out.set_item("queue_depth", core.queue_depth)?;

@@ -92,7 +92,7 @@ impl WsClient {
             commands: receiver,
             shutdown: self.shutdown.subscribe(),
             subscriptions: SubscriptionSet::default(),
-            dispatcher: Dispatcher::new(self.config.endpoint),
+            dispatcher: Dispatcher::with_stats(self.config.endpoint, self.counters.parse_stats()),
             pending_resubscribes: Vec::new(),
         };
         ConnectionHandle { commands, subscriptions: SubscriptionSet::default(), task: tokio::spawn(connection.run()) }

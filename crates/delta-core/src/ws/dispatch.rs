@@ -10,7 +10,7 @@ use crate::book::{ApplyOutcome, BookError, BookSet};
 use crate::decimal::Decimal;
 use crate::model::{MarginedPosition, Order};
 use crate::parse::{
-    self, BookAction, BookMessage, Channel, Endpoint, EventAction, OrdersSnapshot, RawLevel, WsMessage,
+    self, BookAction, BookMessage, Channel, Endpoint, EventAction, OrdersSnapshot, ParseStats, RawLevel, WsMessage,
 };
 
 use super::event::{GapReason, WsEventKind};
@@ -59,17 +59,25 @@ pub struct Dispatcher {
     stale: HashSet<(Channel, Arc<str>)>,
     order_sequences: OrderSequences,
     symbols: HashSet<Arc<str>>,
+    stats: Arc<ParseStats>,
 }
 
 impl Dispatcher {
-    /// A dispatcher for frames of `endpoint`.
+    /// A dispatcher for frames of `endpoint`, with counters of its own.
     pub fn new(endpoint: Endpoint) -> Self {
+        Self::with_stats(endpoint, Arc::default())
+    }
+
+    /// A dispatcher for frames of `endpoint` counting what it decodes into `stats` (shared by a client's
+    /// connections).
+    pub fn with_stats(endpoint: Endpoint, stats: Arc<ParseStats>) -> Self {
         Self {
             endpoint,
             books: HashMap::new(),
             stale: HashSet::new(),
             order_sequences: OrderSequences::default(),
             symbols: HashSet::new(),
+            stats,
         }
     }
 
@@ -127,7 +135,9 @@ impl Dispatcher {
 
     /// Decodes one text frame, pushing the events it produced into `out`.
     pub fn dispatch(&mut self, frame: &str, out: &mut Vec<WsEventKind>) -> Signal {
-        let message = match parse::decode(self.endpoint, frame.as_bytes()) {
+        let decoded = parse::decode(self.endpoint, frame.as_bytes());
+        self.stats.record(&decoded);
+        let message = match decoded {
             Ok(message) => message,
             Err(error) => {
                 out.push(WsEventKind::DecodeError {

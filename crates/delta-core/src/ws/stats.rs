@@ -1,10 +1,12 @@
 //! Counters of the socket client: queue depth and lag, frames and bytes per connection, reconnects,
-//! heartbeat age, decode errors per channel, gaps and resyncs. Updated lock-free on the hot path; read as a [`WsStats`].
+//! heartbeat age, messages and decode errors per channel, gaps and resyncs. Updated lock-free on the hot path; read as a [`WsStats`].
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use crate::parse::{Channel, ParseStats};
 
 /// Counters of one connection.
 #[derive(Debug, Default)]
@@ -45,6 +47,7 @@ pub(crate) struct Counters {
     resyncs: AtomicU64,
     decode_errors: Mutex<BTreeMap<String, u64>>,
     connections: Mutex<Vec<Arc<ConnectionCounters>>>,
+    parse: Arc<ParseStats>,
 }
 
 impl Counters {
@@ -53,6 +56,11 @@ impl Counters {
         let counters = Arc::new(ConnectionCounters::default());
         self.connections.lock().unwrap_or_else(PoisonError::into_inner).push(Arc::clone(&counters));
         counters
+    }
+
+    /// The decode counters every connection's dispatcher writes into.
+    pub fn parse_stats(&self) -> Arc<ParseStats> {
+        Arc::clone(&self.parse)
     }
 
     /// An event is about to enter the queue.
@@ -108,6 +116,7 @@ impl Counters {
             gaps: self.gaps.load(Ordering::Relaxed),
             resyncs: self.resyncs.load(Ordering::Relaxed),
             decode_errors: self.decode_errors.lock().unwrap_or_else(PoisonError::into_inner).clone(),
+            messages: messages_by_channel(&self.parse),
             connections: connections
                 .iter()
                 .map(|c| ConnectionStats {
@@ -119,6 +128,18 @@ impl Counters {
                 .collect(),
         }
     }
+}
+
+/// Messages decoded per channel name (channels with none left out).
+fn messages_by_channel(parse: &ParseStats) -> BTreeMap<&'static str, u64> {
+    let mut messages = BTreeMap::new();
+    for &channel in Channel::ALL {
+        let count = parse.decoded(channel);
+        if count > 0 {
+            *messages.entry(channel.name()).or_insert(0) += count;
+        }
+    }
+    messages
 }
 
 /// Counters of one connection, as read by [`WsStats`].
@@ -156,6 +177,9 @@ pub struct WsStats {
     pub resyncs: u64,
     /// Frames that could not be decoded, by channel (`"?"` when the channel itself is unknown).
     pub decode_errors: BTreeMap<String, u64>,
+    /// Messages decoded, by channel name (`candlestick_*` for every resolution; control messages such as
+    /// heartbeats and subscription replies under their own names).
+    pub messages: BTreeMap<&'static str, u64>,
     /// Per-connection counters, in the order the connections were opened.
     pub connections: Vec<ConnectionStats>,
 }
