@@ -235,6 +235,7 @@ def build_node(sim: DeltaSim, seconds: float, log_level: str) -> tuple[TradingNo
         max_orders_per_second=20,
         daily_loss_limit=Decimal(1000),
         leverage={"BTCUSD": 10},
+        stats_log_interval_secs=5.0,  # the one-line health summary in the log (default every 60 s)
     )
     node_config = TradingNodeConfig(
         trader_id="DELTA-MM-001",

@@ -150,6 +150,8 @@ def test_node_trade_sim() -> None:
     execution = health["health DeltaExchangeExecutionClient"]
     assert re.search(r"orders: .*submitted=[1-9]", execution) and "circuit: closed" in execution, execution
     assert re.search(r"rest: calls=[1-9]\d* ", execution) and "reconnects=0" in execution, execution
+    logged = [line for line in stdout.splitlines() if "ExecClient-DELTA_EXCHANGE: Stats ws: frames=" in line]
+    assert logged, "the execution client logs its statistics line every stats_log_interval_secs (5 s here)"
 
 
 @pytest.mark.sim
