@@ -141,7 +141,10 @@ def node() -> Iterator[ExecNode]:
 
 
 @pytest.mark.sim
-def test_key_change_mid_run_keeps_market_data_and_private_streams(node: ExecNode) -> None:
+def test_key_change_mid_run_keeps_market_data_and_private_streams(
+    node: ExecNode,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     """The sim revokes the old key; after ``rotate_credentials`` orders go out and fills stream on the same sockets."""
     strategy = node.add(Recorder(recorder_config(subscribe_quotes=True)))
     data_ws = node.data_client.stats()["ws"]
@@ -172,6 +175,9 @@ def test_key_change_mid_run_keeps_market_data_and_private_streams(node: ExecNode
     assert exec_stats["circuit_breaker"]["state"] == "closed"
     node.stop_strategy(strategy)
     node.remove(strategy)
+    logged = "".join(capfd.readouterr())
+    assert "API credentials rotated" in logged
+    assert NEW_SECRET not in logged, "the new secret never reaches a log"
 
 
 @pytest.mark.sim
