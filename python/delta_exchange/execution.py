@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Coroutine, Iterable
@@ -178,6 +179,7 @@ _CANCEL_ALL_FLAGS: Final = {
 _LEG_SUFFIX: Final = {"stop_loss_order": "SL", "take_profit_order": "TP"}
 
 
+@functools.cache
 def _outcome_name(event_class: str) -> str:
     """``OrderModifyRejected`` -> ``modify_rejected``: the key an order event is counted under."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", event_class.removeprefix("Order")).lower()
@@ -2229,15 +2231,8 @@ class DeltaExchangeExecutionClient(LiveExecutionClient):
 
 
 def _answered_by_delta(error: Exception) -> bool:
-    """Whether ``error`` is Delta's own answer to an order request (HTTP 4xx other than 429: a rejection)."""
-    status = getattr(error, "status", None)
-    return (
-        isinstance(error, _native.DeltaApiError)
-        and not isinstance(error, _native.DeltaRateLimitError)
-        and status is not None
-        and status < 500
-        and status != 429
-    )
+    """Whether ``error`` is Delta's own answer to an order request: an explicit rejection other than a 429."""
+    return _is_explicit_rejection(error) and not isinstance(error, _native.DeltaRateLimitError)
 
 
 def _circuit_failure(error: Exception) -> str | None:

@@ -40,7 +40,7 @@ pub struct DeltaHttpClient {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    keys: RwLock<Option<SigningKeys>>,
+    keys: RwLock<Option<Arc<SigningKeys>>>,
     user_agent: HeaderValue,
     limiter: RateLimiter,
     retry: RetryPolicy,
@@ -70,7 +70,7 @@ impl fmt::Debug for DeltaHttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeltaHttpClient")
             .field("base_url", &self.inner.base_url)
-            .field("signer", &self.keys().map(|keys| keys.signer))
+            .field("signer", &self.keys().as_ref().map(|keys| &keys.signer))
             .finish_non_exhaustive()
     }
 }
@@ -210,7 +210,7 @@ impl DeltaHttpClient {
             .ok()
             .filter(|_| !config.user_agent.trim().is_empty())
             .ok_or_else(|| DeltaError::Config(format!("invalid user agent {:?}", config.user_agent)))?;
-        let keys = config.credentials.as_ref().map(SigningKeys::new).transpose()?;
+        let keys = config.credentials.as_ref().map(SigningKeys::new).transpose()?.map(Arc::new);
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
@@ -251,13 +251,13 @@ impl DeltaHttpClient {
     /// cannot be an HTTP header value.
     pub fn rotate_credentials(&self, credentials: &Credentials) -> DeltaResult<()> {
         let keys = SigningKeys::new(credentials)?;
-        *self.inner.keys.write().unwrap_or_else(PoisonError::into_inner) = Some(keys);
+        *self.inner.keys.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(keys));
         tracing::info!(base_url = %self.inner.base_url, "REST client credentials rotated");
         Ok(())
     }
 
-    /// The current signing keys (a clone: signing never holds the lock).
-    fn keys(&self) -> Option<SigningKeys> {
+    /// The current signing keys (a shared handle: signing never holds the lock, and nothing is copied).
+    fn keys(&self) -> Option<Arc<SigningKeys>> {
         self.inner.keys.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
@@ -372,7 +372,7 @@ impl DeltaHttpClient {
             Access::Public => None,
             Access::Optional | Access::Private => self.keys(),
         };
-        let headers = self.headers(call, keys.as_ref(), &timestamp_seconds())?;
+        let headers = self.headers(call, keys.as_deref(), &timestamp_seconds())?;
         let url = format!("{}{}{}", inner.base_url, call.path, call.query.as_str());
         let mut request = inner.http.request(call.method.clone(), url).headers(headers);
         if let Some(body) = &call.body {
@@ -498,7 +498,7 @@ mod tests {
         let mut query = QueryString::new();
         query.push("product_id", 1).push("state", "open");
         let call = Call::get("/v2/orders").query(query).private();
-        let headers = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
+        let headers = client.headers(&call, client.keys().as_deref(), "1542110948").unwrap();
         assert_eq!(headers[USER_AGENT], DEFAULT_USER_AGENT);
         assert_eq!(headers[API_KEY], "sample-key");
         assert_eq!(headers[TIMESTAMP], "1542110948");
@@ -513,7 +513,7 @@ mod tests {
         let client = client(Some(credentials()));
         let body = serde_json::json!({"id": 884213557u64, "product_id": 27});
         let call = Call::delete("/v2/orders", &body).unwrap().private();
-        let headers = client.headers(&call, client.keys().as_ref(), "1779962400").unwrap();
+        let headers = client.headers(&call, client.keys().as_deref(), "1779962400").unwrap();
         assert_eq!(headers[CONTENT_TYPE], "application/json");
         let sent = call.body.as_deref().unwrap();
         assert_eq!(sent, br#"{"id":884213557,"product_id":27}"#);
@@ -540,10 +540,10 @@ mod tests {
     fn rotation_signs_with_the_new_pair_from_the_next_request() {
         let client = client(Some(credentials()));
         let call = Call::get("/v2/orders").private();
-        let before = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
+        let before = client.headers(&call, client.keys().as_deref(), "1542110948").unwrap();
         let rotated = Credentials::new("rotated-key", "rotated-secret").unwrap();
         client.rotate_credentials(&rotated).unwrap();
-        let after = client.headers(&call, client.keys().as_ref(), "1542110948").unwrap();
+        let after = client.headers(&call, client.keys().as_deref(), "1542110948").unwrap();
         assert_eq!(after[API_KEY], "rotated-key");
         let expected = auth::sign("rotated-secret", "GET", "1542110948", "/v2/orders", "", b"");
         assert_eq!(after[SIGNATURE], expected.as_str());

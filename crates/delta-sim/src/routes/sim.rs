@@ -27,8 +27,8 @@ pub async fn set_faults(State(state): State<AppState>, body: Bytes) -> ApiResult
     Ok(json_response(axum::http::StatusCode::OK, &state.update_faults(update)))
 }
 
-/// Body of `POST /sim/keys`.
-#[derive(Debug, serde::Deserialize)]
+/// Body of `POST /sim/keys` (no `Debug`: it carries a secret).
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRotation {
     /// A new key for the default account.
