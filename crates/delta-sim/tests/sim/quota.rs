@@ -1,11 +1,9 @@
 //! Delta's fixed-window quota (weighted, per account when signed, per IP otherwise) and the
 //! per-product operations limit.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
 use delta_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::json;

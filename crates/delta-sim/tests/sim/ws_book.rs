@@ -2,13 +2,10 @@
 //! `seq` and `cs`, ends with exactly the sim's true book (`GET /sim/book/{symbol}`) once the market
 //! generator is paused and the client has read up to the true book's `seq`.
 
-mod common;
-mod ws_common;
-
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::{apply_update, pairs, Client, TestBook};
 use delta_sim::{FaultsUpdate, SimConfig};
 use serde_json::json;
-use ws_common::{apply_update, pairs, Client, TestBook};
 
 async fn follow(url: &str, sim: &Sim, channel: &str, keys: (&str, &str, &str), updates: usize) {
     let (ask_key, bid_key, seq_key) = keys;

@@ -1,9 +1,7 @@
 //! Golden shapes: every kind of answer the sim gives that has a fixture has exactly the fixture's
 //! keys and JSON value types (`delta_core::shape::shape_differences` is empty).
 
-mod common;
-
-use common::{assert_shape, fixture, Sim};
+use crate::common::{assert_shape, fixture, Sim};
 use delta_core::auth::Signer;
 use delta_sim::{FaultsUpdate, SimConfig};
 use reqwest::{Method, StatusCode};

@@ -2,11 +2,9 @@
 //! latency, checking the retry policy of the module docs of `delta_core::http` (GETs retried, mutations
 //! never, an order placement of unknown outcome settled by `client_order_id`).
 
-mod client_common;
-
 use std::time::Duration;
 
-use client_common::{best, client, d, signed_config, signed_sim, start, sub};
+use crate::client_common::{best, client, d, signed_config, signed_sim, start, sub};
 use delta_core::http::OpenOrdersQuery;
 use delta_core::model::{CreateOrderRequest, Side};
 use delta_core::{ApiErrorCode, DeltaError};

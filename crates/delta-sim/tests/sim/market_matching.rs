@@ -3,14 +3,11 @@
 //! with the private events in REFERENCE 10's order, maker commission, position and wallet, while the
 //! public trade feed and `/sim/book` agree; synthetic size queued ahead fills first, fills can be partial.
 
-mod common;
-mod ws_common;
-
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::Client;
 use delta_core::Decimal;
 use delta_sim::SimConfig;
 use serde_json::{json, Value};
-use ws_common::Client;
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()

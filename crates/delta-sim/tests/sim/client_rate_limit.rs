@@ -4,11 +4,9 @@
 //! `X-RATE-LIMIT-RESET`, a mutation reports `RateLimited`); a GET does not wait out a reset longer than
 //! `max_rate_limit_wait`.
 
-mod client_common;
-
 use std::time::Duration;
 
-use client_common::{best, client, d, public_config, signed_config, start, sub};
+use crate::client_common::{best, client, d, public_config, signed_config, start, sub};
 use delta_core::http::rate_limit::{endpoint_weight, RateLimitConfig};
 use delta_core::http::{DeltaHttpClient, OpenOrdersQuery, TickersQuery};
 use delta_core::model::{ContractType, CreateOrderRequest, Side};

@@ -6,15 +6,12 @@
 //! Timings are milliseconds through `WsConfig` and `SimConfig`; the generator is off (`rate: 0`), so the
 //! book moves only through REST market orders and the final comparison is exact.
 
-mod common;
-mod ws_client_common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_client_common::{handshakes, market_order, Followed, SYMBOL};
 use delta_core::ws::{ConnectBudget, Endpoint, GapReason, WsClient, WsConfig, WsEventKind, WsEvents};
 use delta_sim::{Faults, FaultsUpdate, SimConfig};
-use ws_client_common::{handshakes, market_order, Followed, SYMBOL};
 
 const BACKOFF_BASE: Duration = Duration::from_millis(20);
 const BACKOFF_CAP: Duration = Duration::from_millis(200);
@@ -93,7 +90,7 @@ async fn stalled_socket_is_declared_dead_and_the_book_rebuilt() {
     let (client, mut events, mut followed) = follow(config).await;
 
     // Heartbeats keep the quiet connection alive well past the watchdog.
-    tokio::time::timeout(ws_client_common::LIMIT, async {
+    tokio::time::timeout(crate::ws_client_common::LIMIT, async {
         while sim.handle.stats().sent.get("heartbeat").and_then(|by_symbol| by_symbol.get("")) < Some(&5) {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -3,11 +3,9 @@
 //! Delta's gateway answers (wrong secret, unknown key, expired signature, missing User-Agent, no
 //! credentials).
 
-mod client_common;
-
 use std::time::Duration;
 
-use client_common::{best, client, d, public_config, signed_config, signed_sim, start, sub};
+use crate::client_common::{best, client, d, public_config, signed_config, signed_sim, start, sub};
 use delta_core::auth::{unix_seconds, Signer};
 use delta_core::config::Credentials;
 use delta_core::error::ErrorBody;

@@ -2,11 +2,9 @@
 //! (`POST /sim/keys`); delta-core's REST client signs with the new pair from the next request and its private
 //! socket re-authenticates on the live connection, keeping its subscriptions.
 
-mod client_common;
-
 use std::time::Duration;
 
-use client_common::{signed_config, start};
+use crate::client_common::{signed_config, start};
 use delta_core::config::Credentials;
 use delta_core::http::DeltaHttpClient;
 use delta_core::model::{CreateOrderRequest, Side};

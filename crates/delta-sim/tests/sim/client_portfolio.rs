@@ -2,11 +2,9 @@
 //! wallet, ledger), the position endpoints, leverage, brackets, close-all, the fills and ledger pages,
 //! and the account switches (MMP, heartbeats, cancel-after).
 
-mod client_common;
-
 use std::collections::BTreeSet;
 
-use client_common::{add, best, d, mul, signed_sim, sub};
+use crate::client_common::{add, best, d, mul, signed_sim, sub};
 use delta_core::http::{
     DeltaHttpClient, FillsQuery, MarginedPositionsQuery, OpenOrdersQuery, OrderFilter, OrderTypeFilter, PageRequest,
     WalletTransactionsQuery,

@@ -1,16 +1,13 @@
 //! Socket fault switches, heartbeats, idle close, the handshake budget and `/sim/stats`: each switch
 //! observably does what it says and moves its counter in `faults_injected`.
 
-mod common;
-mod ws_common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::{Client, TestBook};
 use delta_sim::{Faults, FaultsUpdate, SimConfig};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Error as WsError;
-use ws_common::{Client, TestBook};
 
 /// Most frames read while waiting for a fault to show.
 const LOOKAHEAD: usize = 20_000;
@@ -158,7 +155,7 @@ async fn book_error_answers_action_error_and_ends_the_subscription() {
     client.subscribe(json!([{"name": "ob_updates", "symbols": ["ETHUSD"]}])).await;
     let error = client.next_of("ob_updates").await;
     assert_eq!((error["action"].as_str(), error["symbol"].as_str()), (Some("error"), Some("ETHUSD")));
-    common::assert_shape("ws_ob_updates_error.json", &error);
+    crate::common::assert_shape("ws_ob_updates_error.json", &error);
     assert_eq!(injected(&sim, "book_error"), 1);
     // Nothing follows on the ended subscription: the next frame is the pong.
     client.send(&json!({"type": "ping"})).await;

@@ -1,11 +1,9 @@
 //! Order handling against the synthetic book: resting, crossing, partial fills, IOC, post-only,
 //! reduce-only, stops, edits, cancels, batches, positions and the wallet.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
 use delta_core::Decimal;
 use delta_sim::{EventKind, SimConfig};
 use reqwest::StatusCode;

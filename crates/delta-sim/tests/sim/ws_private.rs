@@ -4,15 +4,12 @@
 //! consistent values and `seq_no` +1 per symbol; `mmp_trigger` from `POST /sim/mmp_trigger`. Every frame
 //! is checked against its fixture and decoded by delta-core.
 
-mod common;
-mod ws_common;
-
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::{check_frame, Client};
 use delta_core::auth::{timestamp_seconds, unix_seconds, Signer};
 use delta_core::parse::Endpoint;
 use delta_sim::SimConfig;
 use serde_json::{json, Value};
-use ws_common::{check_frame, Client};
 
 const PRIVATE: Endpoint = Endpoint::Private;
 

@@ -1,8 +1,6 @@
 //! The book against the REFERENCE 9.7 checksum vectors and the `ob_updates` / `l2_updates` / `ob_l2` /
 //! `l2_orderbook` fixtures (parsed here with serde, independently of `crate::parse`).
 
-mod book_support;
-
 use std::fs;
 
 use delta_core::book::{checksum, write_checksum_input, ApplyOutcome, BookSide, OrderBook};
@@ -58,7 +56,7 @@ fn every_checksum_vector() {
 }
 
 fn frame_message<'a>(seq: Option<u64>, checksum: Option<u32>) -> BookMessage<'a> {
-    book_support::message(BookAction::Snapshot, &[], &[], seq, checksum)
+    crate::book_support::message(BookAction::Snapshot, &[], &[], seq, checksum)
 }
 
 /// An `ob_updates` or `l2_updates` frame, whichever key style.
@@ -177,17 +175,17 @@ fn ob_l2_snapshot_replaces_and_validates_without_seq() {
     }
     let frame: ObL2<'_> = serde_json::from_str(&text).unwrap();
     let mut book = OrderBook::new();
-    let mut first = book_support::message(BookAction::Snapshot, &[("1.0", "1"), ("2.0", "1")], &[], None, None);
+    let mut first = crate::book_support::message(BookAction::Snapshot, &[("1.0", "1"), ("2.0", "1")], &[], None, None);
     assert_eq!(book.apply(&first), ApplyOutcome::Applied);
-    first.asks = book_support::levels(&frame.a);
-    first.bids = book_support::levels(&frame.b);
+    first.asks = crate::book_support::levels(&frame.a);
+    first.bids = crate::book_support::levels(&frame.b);
     first.timestamp_us = Some(frame.ts);
     assert_eq!(book.apply(&first), ApplyOutcome::Applied);
     assert!(book.is_valid());
     assert_eq!(book.seq(), None);
     assert_eq!(book.timestamp_us(), Some(1_779_962_400_955_092));
     let asks: Vec<_> = book.top(BookSide::Ask, 10).unwrap().map(|level| level.raw).collect();
-    assert_eq!(asks, book_support::levels(&frame.a));
+    assert_eq!(asks, crate::book_support::levels(&frame.a));
     assert_eq!(book.export().unwrap().b.len(), 5);
 }
 
@@ -223,7 +221,7 @@ fn l2_orderbook_snapshot_with_numeric_sizes_and_sequence() {
     assert_eq!(book.best_bid().unwrap().unwrap().size, Decimal::from_int(2210));
     let export = book.export().unwrap();
     assert_eq!((export.a, export.b), (asks, bids));
-    let next = book_support::update(&[("68453.0", "0")], &[], 6_435_635);
+    let next = crate::book_support::update(&[("68453.0", "0")], &[], 6_435_635);
     assert_eq!(book.apply(&next), ApplyOutcome::Applied);
     assert_eq!(book.best_ask().unwrap().unwrap().raw.price, "68453.5");
 }

@@ -2,11 +2,9 @@
 //! their pages and filters, tickers, order book, trades, candles and their paging, stats, settings,
 //! quota), asserting the values the sim serves.
 
-mod client_common;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use client_common::{client, public_config, signed_config, start};
+use crate::client_common::{client, public_config, signed_config, start};
 use delta_core::http::{CandleResolution, CandlesQuery, PageRequest, ProductsQuery, TickersQuery};
 use delta_core::model::{Candle, ContractType, ProductState};
 use delta_core::wire::format_iso;

@@ -3,17 +3,14 @@
 //! orders; new MMP orders are refused with `mmp_frozen` (the sim's code, Delta's is undocumented) while
 //! orders without MMP go through; `reset_mmp` thaws.
 
-mod common;
-mod ws_common;
-
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::{check_frame, Client};
 use delta_core::parse::Endpoint;
 use delta_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use ws_common::{check_frame, Client};
 
-async fn quote(sim: &Sim, size: u64, mmp: Option<&str>) -> common::Answer {
+async fn quote(sim: &Sim, size: u64, mmp: Option<&str>) -> crate::common::Answer {
     let bid = sim.book("BTCUSD").await["b"][0][0].clone();
     let mut body = json!({"product_symbol": "BTCUSD", "size": size, "side": "buy", "order_type": "limit_order",
                           "limit_price": bid});

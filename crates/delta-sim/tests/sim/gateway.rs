@@ -1,9 +1,7 @@
 //! The gateway in front of `/v2`: the CDN's User-Agent check, authentication bodies and statuses,
 //! signatures over the raw request, unknown paths and methods, fault switches and counters.
 
-mod common;
-
-use common::Sim;
+use crate::common::Sim;
 use delta_core::auth::Signer;
 use delta_sim::{FaultsUpdate, SimConfig};
 use reqwest::{Method, StatusCode};

@@ -1,9 +1,7 @@
 //! REFERENCE 9.7 maintenance rules: gaps, checksum mismatches, error actions, updates before a snapshot,
 //! deletes, exact-decimal price keys, all-or-nothing application, resync counters and `BookSet` routing.
 
-mod book_support;
-
-use book_support::{message, snapshot, update};
+use crate::book_support::{message, snapshot, update};
 use delta_core::book::{
     checksum, ApplyOutcome, BookError, BookSet, BookSide, BookSnapshot, LevelFault, MalformedLevel, OrderBook,
 };

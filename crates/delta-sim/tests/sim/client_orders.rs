@@ -2,11 +2,9 @@
 //! open orders and history with their pages, and the batch endpoints with the client's `BatchOutcome`
 //! and its local refusals.
 
-mod client_common;
-
 use std::collections::BTreeSet;
 
-use client_common::{best, d, mul, signed_sim, sub};
+use crate::client_common::{best, d, mul, signed_sim, sub};
 use delta_core::http::{
     DeltaHttpClient, OpenOrdersQuery, OrderFilter, OrderHistoryQuery, OrderTypeFilter, PageRequest,
 };

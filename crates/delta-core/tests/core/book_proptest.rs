@@ -1,11 +1,9 @@
 //! Random snapshot/update sequences against a reference model (a `BTreeMap` of exact decimals per side),
 //! with injected gaps, corrupt checksums, malformed levels and error actions.
 
-mod book_support;
-
 use std::collections::BTreeMap;
 
-use book_support::message;
+use crate::book_support::message;
 use delta_core::book::{ApplyOutcome, BookError, BookSide, BookSnapshot, OrderBook};
 use delta_core::parse::book_message::{BookAction, BookMessage, RawLevel};
 use delta_core::Decimal;

@@ -5,15 +5,12 @@
 //! The generator is off (`rate: 0`), so the book moves only through REST market orders and the final
 //! comparison is exact.
 
-mod common;
-mod ws_client_common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_client_common::{Followed, SYMBOL};
 use delta_core::ws::{Endpoint, GapReason, WsClient, WsConfig};
 use delta_sim::{FaultsUpdate, SimConfig};
-use ws_client_common::{Followed, SYMBOL};
 
 /// Follows BTCUSD `ob_updates` through `fault`, checks the expected recovery, and ends equal to the sim.
 async fn survive(fault: FaultsUpdate, recovered: impl Fn(&Followed) -> bool) -> Followed {

@@ -3,17 +3,14 @@
 //! `delta_core::parse::decode` on its endpoint. Control replies (subscriptions, pong, heartbeat) are
 //! checked the same way.
 
-mod common;
-mod ws_common;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::{check_frame, Client};
 use delta_core::parse::Endpoint;
 use delta_sim::{FaultsUpdate, SimConfig};
 use serde_json::{json, Value};
-use ws_common::{check_frame, Client};
 
 /// Longest a test reads frames while waiting for every tracked kind.
 const LIMIT: Duration = Duration::from_secs(30);

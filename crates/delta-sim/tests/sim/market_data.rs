@@ -1,9 +1,7 @@
 //! Public market data: product listing with filters and cursors, tickers, the L2 snapshot against
 //! the sim's true book, public trades, candles and the symbols filter.
 
-mod common;
-
-use common::Sim;
+use crate::common::Sim;
 use delta_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -4,19 +4,15 @@
 //! changes anyway), `maintenance` (order entry answers 503, cancels work, `system_status` and
 //! `/v2/settings` say so) and `POST /sim/restart` (every socket dropped, orders and positions kept).
 
-mod client_common;
-mod common;
-mod ws_common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_common::Client;
 use delta_core::http::DeltaHttpClient;
 use delta_core::model::{CreateOrderRequest, OrderState, Side};
 use delta_sim::{FaultsUpdate, SimConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use ws_common::Client;
 
 async fn quiet_sim() -> Sim {
     Sim::start(SimConfig { rate: 0, ..SimConfig::default() }).await
@@ -59,11 +55,11 @@ async fn private_client(sim: &Sim, channels: Value) -> (Client, u64) {
 async fn a_dropped_order_reply_times_out_and_the_order_exists_exactly_once() {
     let sim = quiet_sim().await;
     set(&sim, FaultsUpdate { drop_order_reply: Some(1), ..FaultsUpdate::default() });
-    let mut config = client_common::signed_config(&sim.handle);
+    let mut config = crate::client_common::signed_config(&sim.handle);
     config.timeout = Duration::from_millis(300);
     let client = DeltaHttpClient::new(config).unwrap();
-    let bid = client_common::best(&client, "BTCUSD", Side::Buy).await.0;
-    let price = client_common::sub(bid, client_common::d("100"));
+    let bid = crate::client_common::best(&client, "BTCUSD", Side::Buy).await.0;
+    let price = crate::client_common::sub(bid, crate::client_common::d("100"));
     let request = CreateOrderRequest::limit(27, Side::Buy, 2, price).with_client_order_id("timed-out-1");
     // The answer never comes; the client looks the order up by its client order id and finds it.
     let found = client.place_order(&request).await.unwrap();
@@ -210,7 +206,7 @@ async fn maintenance_refuses_order_entry_with_503_and_still_cancels() {
     for answer in &refused {
         assert_eq!((answer.status, &answer.body), (StatusCode::SERVICE_UNAVAILABLE, &unavailable));
     }
-    common::assert_shape("rest_error_unavailable.json", &refused[0].body);
+    crate::common::assert_shape("rest_error_unavailable.json", &refused[0].body);
     // Nothing reached the engine: no new order, the resting one unchanged.
     assert_eq!(sim.private_get("/v2/orders/client_order_id/during-1", "").await.status, StatusCode::NOT_FOUND);
     let open = sim.private_get("/v2/orders", "").await;
@@ -259,7 +255,7 @@ async fn system_status_broadcasts_maintenance_started_and_finished() {
     let started = client.next_of("system_status").await;
     assert_eq!((&started["status"], &started["event"]), (&json!("maintenance"), &json!("maintenance_started")));
     assert!(started["maintenance_start_time"].as_i64().is_some(), "{started}");
-    common::assert_shape("ws_system_status.json", &started);
+    crate::common::assert_shape("ws_system_status.json", &started);
 
     // A subscriber arriving during maintenance gets the current status in its snapshot.
     let mut late = Client::connect(&sim.handle.public_ws_url()).await;

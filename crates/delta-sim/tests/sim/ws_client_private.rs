@@ -5,12 +5,10 @@
 //!
 //! The generator is off (`rate: 0`): everything moves through REST orders, so values are exact.
 
-mod common;
-mod ws_client_common;
-
 use std::time::Duration;
 
-use common::Sim;
+use crate::common::Sim;
+use crate::ws_client_common::{market_order, Followed, LIMIT, SYMBOL};
 use delta_core::config::Credentials;
 use delta_core::model::{LiquidityRole, OrderState, Side};
 use delta_core::parse::EventAction;
@@ -18,7 +16,6 @@ use delta_core::ws::{Endpoint, GapReason, MarketEvent, WsClient, WsConfig, WsEve
 use delta_core::Decimal;
 use delta_sim::{FaultsUpdate, SimConfig};
 use serde_json::{json, Value};
-use ws_client_common::{market_order, Followed, LIMIT, SYMBOL};
 
 /// A quiet sim with only [`SYMBOL`].
 async fn quiet_sim() -> Sim {

@@ -3,9 +3,7 @@
 //! ledger's `asset_id`, the signed quota call, the margin mode from `/v2/profile`) and Delta's
 //! python client (compact JSON, flags as strings, product look-ups by id).
 
-mod common;
-
-use common::Sim;
+use crate::common::Sim;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,13 +1,11 @@
 //! The `delta-recorder` binary against delta-sim: SIGTERM and SIGINT flush everything and exit 0 with the
 //! summary line, `--duration` ends by itself, and SIGKILL mid-run leaves only readable `.parquet` files.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{parquet_files, read, sim};
+use crate::common::{parquet_files, read, sim};
 use delta_recorder::files::leftover_temp_files;
 use delta_sim::SimHandle;
 

@@ -1,12 +1,10 @@
 //! Recording delta-sim: nothing the sim sent is missing from the raw capture, the catalog holds the matching
 //! rows in Nautilus's layout, the recorded book equals the sim's true book, and files rotate by time and size.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{config, parquet_files, raws, read, record_then_stall, sim, u64s, u8s};
+use crate::common::{config, parquet_files, raws, read, record_then_stall, sim, u64s, u8s};
 use delta_core::nautilus::{action, flags, to_raw};
 use delta_core::Decimal;
 use delta_recorder::catalog::DataKind;
@@ -109,9 +107,9 @@ async fn files_rotate_by_time_and_by_size_with_disjoint_intervals() {
     let mut by_size = config(&sim, &out.join("size"), &["BTCUSD"]);
     by_size.files.rotate_bytes = 1;
     by_size.memory_budget = 0;
-    let (time_summary, size_summary) = tokio::join!(common::record_then_stall(&sim, by_time, 3.0), async {
+    let (time_summary, size_summary) = tokio::join!(crate::common::record_then_stall(&sim, by_time, 3.0), async {
         // The second recording runs alongside (the sim serves both); it stops with the first's stall.
-        common::record_then_stall(&sim, by_size, 3.0).await
+        crate::common::record_then_stall(&sim, by_size, 3.0).await
     });
     for (name, summary) in [("time", time_summary), ("size", size_summary)] {
         let dir = out.join(name).join("data/order_book_delta/BTCUSD.DELTA_EXCHANGE");
