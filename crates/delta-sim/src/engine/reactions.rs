@@ -255,6 +255,11 @@ impl Venue {
             }
             return;
         }
+        if filled == 0 {
+            // An edit before any fill only changes the entry's bracket fields: Delta places the legs when the
+            // entry fills (inferred; a leg of size 0 would have nothing to close).
+            return;
+        }
         let (side, method, product_id) = (entry.order.side.opposite(), entry.bracket_trigger, entry.order.product_id);
         let Ok(instrument) = self.instrument(product_id) else { return };
         let ids: Vec<u64> = legs
@@ -458,6 +463,42 @@ mod tests {
             (OrderState::Cancelled, Some(CANCELLED_WITH_SIBLING))
         );
         assert_eq!(venue.account(DEFAULT_USER_ID).unwrap().position_size(BTCUSD), 0);
+    }
+
+    #[test]
+    fn a_bracket_edit_before_any_fill_places_no_legs() {
+        let mut venue = venue();
+        let (bid, ahead) = best(&venue, Side::Buy);
+        let (ask, _) = best(&venue, Side::Sell);
+        let mut entry = CreateOrderRequest::limit(BTCUSD, Side::Buy, 2, bid);
+        entry.bracket_stop_loss_price = Some(bid.checked_sub(&d("1000")).unwrap());
+        entry.bracket_take_profit_price = Some(ask.checked_add(&d("1000")).unwrap());
+        let entry = place(&mut venue, entry).id;
+        let stop_loss_price = bid.checked_sub(&d("990")).unwrap();
+        let edit = delta_core::model::BracketEditRequest {
+            id: entry,
+            product_id: Some(BTCUSD),
+            product_symbol: None,
+            bracket_stop_loss_price: Some(stop_loss_price),
+            bracket_stop_loss_limit_price: None,
+            bracket_take_profit_price: None,
+            bracket_take_profit_limit_price: None,
+            bracket_trail_amount: None,
+            bracket_stop_trigger_method: None,
+        };
+        venue.edit_bracket(DEFAULT_USER_ID, edit, START).unwrap();
+        assert_eq!(venue.account(DEFAULT_USER_ID).unwrap().orders.len(), 1, "no legs before a fill");
+        assert_eq!(state(&venue, entry).bracket_stop_loss_price, Some(stop_loss_price));
+        assert_eq!(state(&venue, entry).state, OrderState::Open);
+        // The first fill places the legs with the edited prices.
+        venue.synthetic_trade(BTCUSD, Side::Sell, ahead + 1, START);
+        let legs = venue.account(DEFAULT_USER_ID).unwrap().orders[&entry].links.clone();
+        assert_eq!(legs.len(), 2);
+        let stop_loss = state(&venue, legs[0]);
+        assert_eq!(
+            (stop_loss.state, stop_loss.size, stop_loss.stop_price),
+            (OrderState::Pending, 1, Some(stop_loss_price))
+        );
     }
 
     #[test]
