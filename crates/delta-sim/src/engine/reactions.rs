@@ -275,7 +275,7 @@ impl Venue {
 
 #[cfg(test)]
 mod tests {
-    use delta_core::model::{CreateOrderRequest, MmpGroup};
+    use delta_core::model::{BracketEditRequest, CreateOrderRequest, MmpGroup};
 
     use super::*;
     use crate::engine::events::{EventKind, SimEvent};
@@ -410,15 +410,41 @@ mod tests {
         assert_eq!(venue.account(DEFAULT_USER_ID).unwrap().position_size(BTCUSD), -1);
     }
 
+    /// Places a buy limit entry of `size` at the best bid with a bracket `stop_below` the bid and `profit_above`
+    /// the best ask: its id, the bid, the ask and the size queued ahead of it.
+    fn bracket_entry(
+        venue: &mut Venue,
+        size: u64,
+        stop_below: &str,
+        profit_above: &str,
+    ) -> (u64, Decimal, Decimal, u64) {
+        let (bid, ahead) = best(venue, Side::Buy);
+        let (ask, _) = best(venue, Side::Sell);
+        let mut entry = CreateOrderRequest::limit(BTCUSD, Side::Buy, size, bid);
+        entry.bracket_stop_loss_price = Some(bid.checked_sub(&d(stop_below)).unwrap());
+        entry.bracket_take_profit_price = Some(ask.checked_add(&d(profit_above)).unwrap());
+        (place(venue, entry).id, bid, ask, ahead)
+    }
+
+    /// A bracket edit of `entry` that changes nothing until fields are set.
+    fn bracket_edit(entry: u64) -> BracketEditRequest {
+        BracketEditRequest {
+            id: entry,
+            product_id: Some(BTCUSD),
+            product_symbol: None,
+            bracket_stop_loss_price: None,
+            bracket_stop_loss_limit_price: None,
+            bracket_take_profit_price: None,
+            bracket_take_profit_limit_price: None,
+            bracket_trail_amount: None,
+            bracket_stop_trigger_method: None,
+        }
+    }
+
     #[test]
     fn bracket_legs_appear_when_the_entry_fills_and_one_cancels_the_other() {
         let mut venue = venue();
-        let (bid, ahead) = best(&venue, Side::Buy);
-        let (ask, _) = best(&venue, Side::Sell);
-        let mut entry = CreateOrderRequest::limit(BTCUSD, Side::Buy, 4, bid);
-        entry.bracket_stop_loss_price = Some(bid.checked_sub(&d("500")).unwrap());
-        entry.bracket_take_profit_price = Some(ask.checked_add(&d("1")).unwrap());
-        let entry = place(&mut venue, entry).id;
+        let (entry, _, ask, ahead) = bracket_entry(&mut venue, 4, "500", "1");
         assert_eq!(venue.account(DEFAULT_USER_ID).unwrap().orders.len(), 1, "no legs before a fill");
         venue.synthetic_trade(BTCUSD, Side::Sell, ahead + 2, START);
         let legs = venue.account(DEFAULT_USER_ID).unwrap().orders[&entry].links.clone();
@@ -433,16 +459,10 @@ mod tests {
         }
         // A bracket edit reaches the pending legs.
         let take_profit_price = ask.checked_add(&d("2")).unwrap();
-        let edit = delta_core::model::BracketEditRequest {
-            id: entry,
-            product_id: Some(BTCUSD),
-            product_symbol: None,
-            bracket_stop_loss_price: None,
-            bracket_stop_loss_limit_price: None,
+        let edit = BracketEditRequest {
             bracket_take_profit_price: Some(take_profit_price),
-            bracket_take_profit_limit_price: None,
-            bracket_trail_amount: None,
             bracket_stop_trigger_method: Some(StopTriggerMethod::LastTradedPrice),
+            ..bracket_edit(entry)
         };
         venue.edit_bracket(DEFAULT_USER_ID, edit, START).unwrap();
         let leg = state(&venue, legs[1]);
@@ -468,24 +488,9 @@ mod tests {
     #[test]
     fn a_bracket_edit_before_any_fill_places_no_legs() {
         let mut venue = venue();
-        let (bid, ahead) = best(&venue, Side::Buy);
-        let (ask, _) = best(&venue, Side::Sell);
-        let mut entry = CreateOrderRequest::limit(BTCUSD, Side::Buy, 2, bid);
-        entry.bracket_stop_loss_price = Some(bid.checked_sub(&d("1000")).unwrap());
-        entry.bracket_take_profit_price = Some(ask.checked_add(&d("1000")).unwrap());
-        let entry = place(&mut venue, entry).id;
+        let (entry, bid, _, ahead) = bracket_entry(&mut venue, 2, "1000", "1000");
         let stop_loss_price = bid.checked_sub(&d("990")).unwrap();
-        let edit = delta_core::model::BracketEditRequest {
-            id: entry,
-            product_id: Some(BTCUSD),
-            product_symbol: None,
-            bracket_stop_loss_price: Some(stop_loss_price),
-            bracket_stop_loss_limit_price: None,
-            bracket_take_profit_price: None,
-            bracket_take_profit_limit_price: None,
-            bracket_trail_amount: None,
-            bracket_stop_trigger_method: None,
-        };
+        let edit = BracketEditRequest { bracket_stop_loss_price: Some(stop_loss_price), ..bracket_edit(entry) };
         venue.edit_bracket(DEFAULT_USER_ID, edit, START).unwrap();
         assert_eq!(venue.account(DEFAULT_USER_ID).unwrap().orders.len(), 1, "no legs before a fill");
         assert_eq!(state(&venue, entry).bracket_stop_loss_price, Some(stop_loss_price));
