@@ -392,13 +392,7 @@ mod tests {
                 .iter()
                 .map(|f| serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(f).unwrap()).unwrap()),
         );
-        let mut state = 0x5EED_0000_0000_0003u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::parse::test_rng(0x5EED_0000_0000_0003u64);
         let tokens: &[&[u8]] = &[
             b"\"",
             b"\\",

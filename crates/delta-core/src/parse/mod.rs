@@ -123,3 +123,15 @@ fn decode_channel<'a>(
 fn is_snapshot(fields: &Fields<'_>) -> FieldResult<bool> {
     Ok(fields.opt_str("action")? == Some("snapshot"))
 }
+
+/// A deterministic xorshift generator for the parser's randomized tests: each call `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}

@@ -611,6 +611,72 @@ mod tests {
         }
     }
 
+    /// What `try_levels` must return for a whole text, by serde_json: an array of `[price, size]` pairs of
+    /// escape-free strings (their content) or numbers (their text); `None` for any other value or invalid JSON.
+    fn reference_levels(text: &str) -> Option<Vec<(String, String)>> {
+        let scalar = |raw: &serde_json::value::RawValue| -> Option<String> {
+            let raw = raw.get();
+            match raw.as_bytes()[0] {
+                b'"' if !raw.contains('\\') => Some(raw[1..raw.len() - 1].to_owned()),
+                b'-' | b'0'..=b'9' => Some(raw.to_owned()),
+                _ => None,
+            }
+        };
+        let levels: Vec<Vec<&serde_json::value::RawValue>> = serde_json::from_str(text).ok()?;
+        levels
+            .iter()
+            .map(|level| match level.as_slice() {
+                [price, size] => Some((scalar(price)?, scalar(size)?)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn levels_match_serde_json_in_compact_and_general_forms() {
+        let mut next = crate::parse::test_rng(0x1EE7_0000_0000_0005u64);
+        let alphabet: &[&str] = &["0", "7", ".", "-", "e", "\"", "\\", "\u{1}", "\u{1f}", "é", " ", ",", "]", "["];
+        let (mut checked, mut levels_found) = (0, 0);
+        for _ in 0..40_000 {
+            let mut text = String::from("[");
+            for level in 0..=next(4) {
+                if level > 0 {
+                    text.push_str(if next(8) == 0 { " , " } else { "," });
+                }
+                let scalars: Vec<String> = (0..2)
+                    .map(|_| {
+                        let mut value: String = (0..next(14)).map(|_| ["1", "5", "0", "."][next(4)]).collect();
+                        if next(6) == 0 {
+                            value.insert_str(next(value.len() + 1), alphabet[next(alphabet.len())]);
+                        }
+                        if next(5) == 0 && !value.is_empty() {
+                            value
+                        } else {
+                            format!("\"{value}\"")
+                        }
+                    })
+                    .collect();
+                let gap = if next(10) == 0 { " " } else { "" };
+                text.push_str(&format!("[{gap}{}{gap},{}]", scalars[0], scalars[1]));
+            }
+            text.push(']');
+            if next(10) == 0 {
+                let at = next(text.len() + 1);
+                if text.is_char_boundary(at) {
+                    text.insert_str(at, alphabet[next(alphabet.len())]);
+                }
+            }
+            let mut scanner = Scanner::new(&text);
+            let found = scanner.try_levels().filter(|_| scanner.end().is_ok()).map(|levels| {
+                levels.iter().map(|level| (level.price.to_owned(), level.size.to_owned())).collect::<Vec<_>>()
+            });
+            assert_eq!(found, reference_levels(&text), "{text}");
+            checked += 1;
+            levels_found += usize::from(found.is_some());
+        }
+        assert!(levels_found > checked / 4 && levels_found < checked, "{levels_found} of {checked}");
+    }
+
     #[test]
     fn levels_only_for_the_level_shape() {
         let mut scanner = Scanner::new(r#"[["1.5", "2"], [3, -4e1] ] ,"#);
