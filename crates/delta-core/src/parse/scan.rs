@@ -142,6 +142,17 @@ fn level_scalar<'a>(text: &'a str, bytes: &[u8], index: usize) -> Option<(&'a st
     }
 }
 
+/// One `[price, size]` level starting at or after `index` (whitespace first): the level and the index after
+/// its `]`.
+#[inline(always)]
+fn level<'a>(text: &'a str, bytes: &[u8], index: usize) -> Option<(RawLevel<'a>, usize)> {
+    let index = token(bytes, index, b'[')?;
+    let (price, after_price) = level_scalar(text, bytes, index)?;
+    let index = token(bytes, after_price, b',')?;
+    let (size, after_size) = level_scalar(text, bytes, index)?;
+    Some((RawLevel { price, size }, token(bytes, after_size, b']')?))
+}
+
 /// `byte` at or after `index` (whitespace first): the index after it.
 #[inline(always)]
 fn token(bytes: &[u8], index: usize, byte: u8) -> Option<usize> {
@@ -467,23 +478,25 @@ impl<'a> Scanner<'a> {
     /// the whole array: this loop is the book hot path.
     pub(crate) fn try_levels(&mut self) -> Option<Vec<RawLevel<'a>>> {
         let (text, bytes) = (self.text, self.bytes);
-        let mut index = token(bytes, self.pos, b'[')?;
+        let index = token(bytes, self.pos, b'[')?;
         if let Some(end) = token(bytes, index, b']') {
             self.pos = end;
             return Some(Vec::new());
         }
-        let reserve = (bytes.len().saturating_sub(index) / LEVEL_BYTES).clamp(1, LEVELS_RESERVE_MAX);
+        // The first level decides the shape: arrays of anything else (most arrays of other channels) are
+        // left before anything is allocated.
+        let (first, mut index) = level(text, bytes, index)?;
+        let reserve = (bytes.len().saturating_sub(index) / LEVEL_BYTES + 1).clamp(1, LEVELS_RESERVE_MAX);
         let mut levels = Vec::with_capacity(reserve);
+        levels.push(first);
         loop {
-            index = token(bytes, index, b'[')?;
-            let (price, after_price) = level_scalar(text, bytes, index)?;
-            index = token(bytes, after_price, b',')?;
-            let (size, after_size) = level_scalar(text, bytes, index)?;
-            index = token(bytes, after_size, b']')?;
-            levels.push(RawLevel { price, size });
             index = skip_ws(bytes, index);
             match bytes.get(index) {
-                Some(b',') => index += 1,
+                Some(b',') => {
+                    let (next, after) = level(text, bytes, index + 1)?;
+                    levels.push(next);
+                    index = after;
+                }
                 Some(b']') => {
                     self.pos = index + 1;
                     return Some(levels);
