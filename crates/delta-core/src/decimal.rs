@@ -243,6 +243,46 @@ fn classify_failure(text: &str) -> DecimalError {
 /// Parses `-?digits(.digits)?([eE][+-]?digits)?` into a decimal; `None` on any malformation or overflow.
 #[inline]
 fn parse_bytes(bytes: &[u8]) -> Option<Decimal> {
+    parse_plain(bytes).or_else(|| parse_general(bytes))
+}
+
+/// The wire's common case, `-?digits(.digits)?` with at most 19 digits in all, in one pass per digit run
+/// without overflow checks (19 nines fit a `u64`); `None` sends anything else (exponents, longer numbers,
+/// malformed text) to [`parse_general`], which gives the same result for everything this accepts.
+#[inline(always)]
+fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
+    /// Accumulates the digit run starting at `index`: the index after it and the value, which is exact while
+    /// the run and `value`'s digits stay within 19.
+    #[inline(always)]
+    fn run(bytes: &[u8], mut index: usize, mut value: u64) -> (usize, u64) {
+        while let Some(digit) = bytes.get(index).map(|byte| byte.wrapping_sub(b'0')).filter(|digit| *digit < 10) {
+            value = value.wrapping_mul(10).wrapping_add(u64::from(digit));
+            index += 1;
+        }
+        (index, value)
+    }
+    let (negative, rest) = match bytes.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, bytes),
+    };
+    let (int_end, value) = run(rest, 0, 0);
+    let (end, value, scale) = match rest.get(int_end) {
+        None => (int_end, value, 0),
+        Some(b'.') => {
+            let (end, value) = run(rest, int_end + 1, value);
+            (end, value, end - int_end - 1)
+        }
+        Some(_) => return None,
+    };
+    if int_end == 0 || end != rest.len() || (end == int_end + 1) || int_end + scale > 19 {
+        return None;
+    }
+    let mantissa = i128::from(value);
+    Some(Decimal { mantissa: if negative { -mantissa } else { mantissa }, scale: scale as u8 })
+}
+
+/// Any decimal of the JSON number grammar, exponents and up to 38 digits included.
+fn parse_general(bytes: &[u8]) -> Option<Decimal> {
     let (negative, rest) = match bytes.first()? {
         b'-' => (true, &bytes[1..]),
         _ => (false, bytes),
@@ -404,7 +444,12 @@ impl From<i64> for Decimal {
 ///
 /// Used by every lenient numeric deserializer of the crate, so numbers keep their exact text.
 pub fn parse_json_number_text(raw: &str) -> Result<Decimal, DecimalError> {
-    Decimal::parse(unquote(raw).ok_or_else(|| DecimalError::Invalid(raw.to_owned()))?)
+    // A string's content goes to the parser as is: an escape sequence is not a digit, so it fails there.
+    let text = match raw.strip_prefix('"') {
+        Some(inner) => inner.strip_suffix('"').ok_or_else(|| DecimalError::Invalid(raw.to_owned()))?,
+        None => raw,
+    };
+    Decimal::parse(text)
 }
 
 /// The content of a JSON string without its quotes, or the text itself for a bare number.
@@ -490,6 +535,40 @@ mod tests {
             assert_eq!(d(long).to_string(), long, "digits past the 64-bit fast path");
         }
         assert_eq!(d("12345678901234567890.123").mantissa(), 12_345_678_901_234_567_890_123);
+    }
+
+    #[test]
+    fn the_plain_path_agrees_with_the_general_parser() {
+        let mut next = crate::parse::test_rng(0xDEC1_0000_0000_0007);
+        let alphabet = b"0123456789999.-e+ x";
+        let mut plain = 0;
+        for _ in 0..200_000 {
+            let len = next(24);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| if next(4) == 0 { alphabet[next(alphabet.len())] } else { b'0' + next(10) as u8 })
+                .collect();
+            if let Some(found) = parse_plain(&bytes) {
+                plain += 1;
+                assert_eq!(exact_parts(Some(found)), exact_parts(parse_general(&bytes)), "{bytes:?}");
+            }
+        }
+        assert!(plain > 20_000, "{plain}");
+        for text in ["9999999999999999999", "999999999.9999999999", "-0.000000000000000001", "0", "-0", "01.50"] {
+            assert_eq!(
+                exact_parts(parse_plain(text.as_bytes())),
+                exact_parts(parse_general(text.as_bytes())),
+                "{text}"
+            );
+            assert!(parse_plain(text.as_bytes()).is_some(), "{text}");
+        }
+        for text in ["99999999999999999999", "-0.0000000000000000001", "1.", "-", ".5", "1e5", "1.2.3", "", "-.5", "1-"]
+        {
+            assert!(parse_plain(text.as_bytes()).is_none(), "{text}");
+        }
+    }
+
+    fn exact_parts(found: Option<Decimal>) -> Option<(i128, u8)> {
+        found.map(|d| (d.mantissa, d.scale))
     }
 
     #[test]

@@ -124,7 +124,7 @@ fn is_snapshot(fields: &Fields<'_>) -> FieldResult<bool> {
     Ok(fields.opt_str("action")? == Some("snapshot"))
 }
 
-/// A deterministic xorshift generator for the parser's randomized tests: each call `next(n)` is in `0..n`.
+/// A deterministic xorshift generator for the crate's randomized tests: each call `next(n)` is in `0..n`.
 #[cfg(test)]
 pub(crate) fn test_rng(seed: u64) -> impl FnMut(usize) -> usize {
     let mut state = seed;
