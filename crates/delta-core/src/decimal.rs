@@ -274,7 +274,7 @@ fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
         }
         Some(_) => return None,
     };
-    if int_end == 0 || end != rest.len() || (end == int_end + 1) || int_end + scale > 19 {
+    if int_end == 0 || end != rest.len() || end == int_end + 1 || int_end + scale > 19 {
         return None;
     }
     let mantissa = i128::from(value);
