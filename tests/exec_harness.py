@@ -45,6 +45,7 @@ from nautilus_trader.test_kit.strategies.tester_exec import ExecTester, ExecTest
 from nautilus_trader.trading.controller import Controller
 
 from delta_exchange.config import DeltaExchangeDataClientConfig, DeltaExchangeExecClientConfig
+from delta_exchange.events import CIRCUIT_TOPIC
 from delta_exchange.factories import DeltaExchangeLiveDataClientFactory, DeltaExchangeLiveExecClientFactory
 from delta_exchange.sim import DeltaSim
 
@@ -236,7 +237,8 @@ def commission(size: int, price: Decimal, liquidity: LiquiditySide) -> Money:
 
 class Recorder(ExecTester):
     """
-    Nautilus's ``ExecTester`` that also records every event it receives, in order, and the MMP notifications.
+    Nautilus's ``ExecTester`` that also records every event it receives, in order, the MMP notifications
+    (``mmp``) and the circuit breaker's (``circuit``).
 
     With :func:`recorder_config`'s defaults it places nothing by itself: tests drive it (``submit_order``,
     ``modify_order``, ``cancel_order``, ...) and its ``on_stop`` is ExecTester's (cancel, close on stop).
@@ -246,14 +248,18 @@ class Recorder(ExecTester):
         super().__init__(config)
         self.events: list[Any] = []
         self.mmp: list[Any] = []
+        self.circuit: list[Any] = []
+        self._topics = ((MMP_TOPIC, self.mmp.append), (CIRCUIT_TOPIC, self.circuit.append))
 
     def on_start(self) -> None:
         super().on_start()
-        self.msgbus.subscribe(topic=MMP_TOPIC, handler=self.mmp.append)
+        for topic, handler in self._topics:
+            self.msgbus.subscribe(topic=topic, handler=handler)
 
     def on_stop(self) -> None:
         super().on_stop()
-        self.msgbus.unsubscribe(topic=MMP_TOPIC, handler=self.mmp.append)
+        for topic, handler in self._topics:
+            self.msgbus.unsubscribe(topic=topic, handler=handler)
 
     def on_event(self, event: Any) -> None:
         self.events.append(event)

@@ -15,9 +15,8 @@ import pytest
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderDenied, OrderModifyRejected
 from nautilus_trader.model.orders import Order
-from nautilus_trader.test_kit.strategies.tester_exec import ExecTesterConfig
 
-from delta_exchange import CIRCUIT_TOPIC, DeltaCircuitClosed, DeltaCircuitOpened, _native
+from delta_exchange import DeltaCircuitClosed, DeltaCircuitOpened, _native
 from delta_exchange.execution import _answered_by_delta, _circuit_failure
 from delta_exchange.sim import DeltaSim
 from exec_harness import ExecNode, Recorder, px, recorder_config, ticks
@@ -29,22 +28,6 @@ FAILURES = 3
 COOLDOWN_SECS = 1.0
 FAR = ticks(500)
 NANOS_PER_SECOND = 1_000_000_000
-
-
-class CircuitRecorder(Recorder):
-    """The recording strategy, also subscribed to the circuit breaker's topic."""
-
-    def __init__(self, config: ExecTesterConfig) -> None:
-        super().__init__(config)
-        self.circuit: list[Any] = []
-
-    def on_start(self) -> None:
-        super().on_start()
-        self.msgbus.subscribe(topic=CIRCUIT_TOPIC, handler=self.circuit.append)
-
-    def on_stop(self) -> None:
-        super().on_stop()
-        self.msgbus.unsubscribe(topic=CIRCUIT_TOPIC, handler=self.circuit.append)
 
 
 @pytest.fixture
@@ -62,13 +45,13 @@ def node(sim: DeltaSim) -> Iterator[ExecNode]:
         running.stop()
 
 
-def strategy_on(node: ExecNode) -> CircuitRecorder:
-    strategy = CircuitRecorder(recorder_config(cancel_orders_on_stop=False, close_positions_on_stop=False))
+def strategy_on(node: ExecNode) -> Recorder:
+    strategy = Recorder(recorder_config(cancel_orders_on_stop=False, close_positions_on_stop=False))
     node.add(strategy)
     return strategy
 
 
-def working_bid(node: ExecNode, strategy: CircuitRecorder, bid: Decimal) -> tuple[Order, str]:
+def working_bid(node: ExecNode, strategy: Recorder, bid: Decimal) -> tuple[Order, str]:
     """A bid resting far below ``bid``, accepted; with its venue order id."""
     working = strategy.limit(OrderSide.BUY, 1, bid - FAR)
     strategy.submit_order(working)
@@ -84,11 +67,11 @@ def last_event(node: ExecNode, order: Order) -> Any:
     return node.order(order.client_order_id).events[-1]
 
 
-def of_type(strategy: CircuitRecorder, kind: type) -> list[Any]:
+def of_type(strategy: Recorder, kind: type) -> list[Any]:
     return [event for event in strategy.circuit if isinstance(event, kind)]
 
 
-def accept_and_cancel(node: ExecNode, strategy: CircuitRecorder, order: Order) -> None:
+def accept_and_cancel(node: ExecNode, strategy: Recorder, order: Order) -> None:
     """Submit ``order``, see it accepted on the node and open on the sim, then cancel it."""
     strategy.submit_order(order)
     node.wait_events(strategy, order, ACCEPTED)
