@@ -6,6 +6,7 @@
 //! [`LATENCY_WINDOW`] attempts of an endpoint; `max` is over the client's lifetime.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -202,7 +203,7 @@ impl RestStats {
 #[derive(Debug, Default)]
 pub(crate) struct RestCounters {
     endpoints: Mutex<HashMap<String, EndpointCounters>>,
-    refused_locally: Mutex<u64>,
+    refused_locally: AtomicU64,
 }
 
 impl RestCounters {
@@ -221,7 +222,7 @@ impl RestCounters {
 
     /// Counts a request the client-side limiter refused.
     pub fn refused_locally(&self) {
-        *self.refused_locally.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.refused_locally.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A copy of every counter.
@@ -229,7 +230,7 @@ impl RestCounters {
         let endpoints = self.endpoints.lock().unwrap_or_else(PoisonError::into_inner);
         RestStats {
             endpoints: endpoints.iter().map(|(label, counters)| (label.clone(), counters.snapshot())).collect(),
-            refused_locally: *self.refused_locally.lock().unwrap_or_else(PoisonError::into_inner),
+            refused_locally: self.refused_locally.load(Ordering::Relaxed),
         }
     }
 }
