@@ -1,5 +1,6 @@
 //! Counters of the socket client: queue depth and lag, frames and bytes per connection, reconnects,
-//! heartbeat age, messages and decode errors per channel, gaps and resyncs. Updated lock-free on the hot path; read as a [`WsStats`].
+//! heartbeat age, messages and decode errors per channel, gaps and resyncs. Updated lock-free on the hot
+//! path; read as a [`WsStats`].
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
