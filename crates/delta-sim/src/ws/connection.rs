@@ -118,7 +118,8 @@ impl Connection {
         self.socket.send(Message::Text(message.to_string().into())).await.is_ok()
     }
 
-    /// Sends a data frame through the connection faults; false when the connection must close.
+    /// Sends a data frame through the connection faults; false when the connection must close. Like a control
+    /// frame it is counted before it is written, so a peer that has read it always finds it in `/sim/stats`.
     async fn send_data(&mut self, outgoing: Outgoing) -> bool {
         if self.stalled() {
             return true;
@@ -128,10 +129,10 @@ impl Connection {
         } else {
             outgoing.text
         };
+        self.state.stats().record_sent(&outgoing.channel, &outgoing.symbol);
         if self.socket.send(Message::Text(text.into())).await.is_err() {
             return false;
         }
-        self.state.stats().record_sent(&outgoing.channel, &outgoing.symbol);
         self.data_sent += 1;
         let drop_every = u64::from(self.state.faults().drop_every);
         if drop_every > 0 && self.data_sent % drop_every == 0 {
